@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The data's path: Scenario (file → validated model) → Engine (simulated world, in parallel)
+// → Settlement (payment arithmetic, no randomness) → Statistics (summary model) → Reports.
+// Only Sampling imports the GSL C module.
+let package = Package(
+    name: "apmrisk",
+    products: [
+        .executable(name: "apmrisk", targets: ["apmrisk"]),
+        .executable(name: "apmrisk-bench", targets: ["apmrisk-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"])]),
+        .target(name: "Sampling", dependencies: ["CGSL"]),
+        .target(name: "Scenario", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Settlement", dependencies: ["Scenario"]),
+        .target(name: "Statistics"),
+        .target(name: "Engine", dependencies: ["Sampling", "Scenario", "Settlement", "Statistics"]),
+        .target(name: "Reports", dependencies: ["Statistics"]),
+        .executableTarget(name: "apmrisk", dependencies: [
+            "Engine", "Reports", "Scenario",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "apmrisk-bench", dependencies: [
+            "Engine", "Sampling", "Scenario",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenario"]),
+        .testTarget(name: "SettlementTests", dependencies: ["Settlement", "Scenario"]),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Sampling", "Scenario", "Statistics"]),
+        .testTarget(name: "EndToEndTests", dependencies: []),
+    ]
+)

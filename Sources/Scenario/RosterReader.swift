@@ -1,0 +1,116 @@
+import Foundation
+
+/// Reads a practice roster: a CSV with the header `id,members,region,type` (`type` optional).
+/// Problems are reported with the roster's file name, line and column name.
+struct RosterReader {
+    let file: String
+    let regions: [String]
+    let types: [String]
+
+    static let requiredColumns = ["id", "members", "region"]
+    static let optionalColumns = ["type"]
+
+    func read(into reader: YAMLReader) -> [Practice] {
+        let rosterReader = YAMLReader(file: file)
+        defer { for problem in rosterReader.problems { reader.report(line: problem.line, column: problem.column, problem.keyPath, problem.message, file: file) } }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            rosterReader.report(line: nil, column: nil, "", "cannot be read; expected a roster CSV with columns id,members,region[,type]")
+            return []
+        }
+        guard let text = ScenarioLoader.decodeUTF8(data, file: file, reader: rosterReader) else { return [] }
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let headerLine = lines.first, !headerLine.isEmpty else {
+            rosterReader.report(line: 1, column: nil, "", "is empty; expected a header id,members,region[,type] and one row per practice")
+            return []
+        }
+        let header = splitCSV(headerLine).map { $0.lowercased() }
+        let known = Self.requiredColumns + Self.optionalColumns
+        for column in header where !known.contains(column) {
+            rosterReader.report(line: 1, column: nil, column, "is not a known column; expected id, members, region and optionally type")
+        }
+        for column in Self.requiredColumns where !header.contains(column) {
+            rosterReader.report(line: 1, column: nil, column, "column is missing from the header; expected id,members,region[,type]")
+        }
+        guard rosterReader.problems.isEmpty else { return [] }
+        var practices: [Practice] = []
+        for (offset, line) in lines.enumerated().dropFirst() where !line.isEmpty {
+            let lineNumber = offset + 1
+            let fields = splitCSV(line)
+            guard fields.count == header.count else {
+                rosterReader.report(line: lineNumber, column: nil, "",
+                                    "has \(fields.count) fields, expected \(header.count) (\(header.joined(separator: ",")))")
+                continue
+            }
+            let row = Dictionary(uniqueKeysWithValues: zip(header, fields))
+            if let practice = practice(from: row, line: lineNumber, reader: rosterReader) {
+                practices.append(practice)
+            }
+        }
+        if practices.isEmpty && rosterReader.problems.isEmpty {
+            rosterReader.report(line: nil, column: nil, "", "has no practices; expected at least one row after the header")
+        }
+        return practices
+    }
+
+    private func practice(from row: [String: String], line: Int, reader: YAMLReader) -> Practice? {
+        let id = row["id"] ?? ""
+        if id.isEmpty { reader.report(line: line, column: nil, "id", "is empty; expected a practice id") }
+        let membersText = row["members"] ?? ""
+        let members = Int(membersText)
+        if members == nil || members! < 1 || members! > ScenarioLoader.maximumPracticeMembers {
+            reader.report(line: line, column: nil, "members",
+                          "found '\(membersText)', expected a whole number in [1, \(ScenarioLoader.maximumPracticeMembers)]")
+        }
+        let regionName = row["region"] ?? ""
+        let region = regions.firstIndex(of: regionName)
+        if region == nil {
+            reader.report(line: line, column: nil, "region", "found '\(regionName)', expected one of the scenario's regions: \(regions.joined(separator: ", "))")
+        }
+        var type: Int? = 0
+        if let typeName = row["type"] {
+            type = types.firstIndex(of: typeName)
+            if type == nil {
+                reader.report(line: line, column: nil, "type", "found '\(typeName)', expected one of the scenario's practice types: \(types.joined(separator: ", "))")
+            }
+        }
+        guard !id.isEmpty, let members, let region, let type, members >= 1,
+              members <= ScenarioLoader.maximumPracticeMembers else { return nil }
+        return Practice(id: id, members: members, region: region, type: type)
+    }
+
+    /// Splits one CSV line; fields may be double-quoted, with "" for a literal quote.
+    func splitCSV(_ line: String) -> [String] {
+        var fields: [String] = []
+        var field = ""
+        var quoted = false
+        var iterator = Array(line).makeIterator()
+        while let ch = iterator.next() {
+            if quoted {
+                if ch == "\"" {
+                    if let next = iterator.next() {
+                        if next == "\"" { field.append("\"") } else {
+                            quoted = false
+                            if next == "," { fields.append(field); field = "" } else { field.append(next) }
+                        }
+                    } else { quoted = false }
+                } else { field.append(ch) }
+            } else if ch == "\"" {
+                quoted = true
+            } else if ch == "," {
+                fields.append(field); field = ""
+            } else {
+                field.append(ch)
+            }
+        }
+        fields.append(field)
+        return fields.map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+}
+
+extension YAMLReader {
+    /// Records a problem found in another file (a roster) under that file's name.
+    func report(line: Int?, column: Int?, _ path: String, _ message: String, file: String) {
+        appendProblem(ScenarioProblem(file: file, line: line, column: column, keyPath: path, message: message))
+    }
+}

@@ -1,0 +1,189 @@
+/// A validated scenario: only values that passed every check reach the engine.
+/// `docs/scenario-reference.md` documents each field's key, unit, default and meaning.
+public struct Scenario: Sendable {
+    public var name: String
+    public var description: String
+    /// Path of the file this scenario was read from (for messages and manifests).
+    public var sourceFile: String
+    public var simulation: SimulationSettings
+    public var population: Population
+    public var services: [ServiceCategory]
+    public var variation: Variation
+    public var regions: [String]
+    public var practiceTypes: [PracticeType]
+    public var practices: [Practice]
+    public var sizeBands: [SizeBand]
+    public var designs: [Design]
+    /// Calibration sources cited in the scenario (`sources:`), carried into every run's outputs.
+    public var sources: [String]
+
+    public init(name: String, description: String, sourceFile: String,
+                simulation: SimulationSettings, population: Population,
+                services: [ServiceCategory], variation: Variation, regions: [String],
+                practiceTypes: [PracticeType], practices: [Practice], sizeBands: [SizeBand],
+                designs: [Design], sources: [String]) {
+        self.name = name; self.description = description; self.sourceFile = sourceFile
+        self.simulation = simulation; self.population = population; self.services = services
+        self.variation = variation; self.regions = regions; self.practiceTypes = practiceTypes
+        self.practices = practices; self.sizeBands = sizeBands; self.designs = designs
+        self.sources = sources
+    }
+
+    /// Index of the size band a practice of `members` attributed members reports in.
+    public func sizeBandIndex(members: Int) -> Int {
+        sizeBands.firstIndex { band in band.upperBound.map { members < $0 } ?? true }
+            ?? sizeBands.count - 1
+    }
+}
+
+public struct SimulationSettings: Sendable, Equatable {
+    public var trials: Int
+    public var seed: UInt64
+    public var programYears: Int
+    /// Label of program year 1 in outputs (e.g. 2027); year k is labelled firstProgramYear + k - 1.
+    public var firstProgramYear: Int
+
+    public init(trials: Int, seed: UInt64, programYears: Int, firstProgramYear: Int) {
+        self.trials = trials; self.seed = seed
+        self.programYears = programYears; self.firstProgramYear = firstProgramYear
+    }
+}
+
+public struct Population: Sendable, Equatable {
+    public var classes: [MemberClass]
+    /// Share of each category's log-frailty variance that is common to all categories of a member.
+    public var frailtySharing: Double
+    /// CV of the lognormal (mean 1) noise between true risk and the payer's observed risk score.
+    public var riskScoreNoiseCV: Double
+    /// Probability a member is attributed for all 12 months; otherwise 1–11 months, uniformly.
+    public var fullYearProbability: Double
+
+    public init(classes: [MemberClass], frailtySharing: Double, riskScoreNoiseCV: Double,
+                fullYearProbability: Double) {
+        self.classes = classes; self.frailtySharing = frailtySharing
+        self.riskScoreNoiseCV = riskScoreNoiseCV; self.fullYearProbability = fullYearProbability
+    }
+
+    /// Expected months attributed per member.
+    public var expectedMonths: Double {
+        fullYearProbability * 12 + (1 - fullYearProbability) * 6
+    }
+}
+
+public struct MemberClass: Sendable, Equatable {
+    public var name: String
+    public var panelShare: Double
+    /// CV of true risk: lognormal with mean 1 within the class.
+    public var riskCV: Double
+    /// Multiplier on each service category's rate, aligned with `Scenario.services`.
+    public var categoryMultipliers: [Double]
+    public var socialNeedProbability: Double
+    /// Utilization multiplier for members with the social-need (HRSN) flag.
+    public var socialNeedMultiplier: Double
+
+    public init(name: String, panelShare: Double, riskCV: Double, categoryMultipliers: [Double],
+                socialNeedProbability: Double, socialNeedMultiplier: Double) {
+        self.name = name; self.panelShare = panelShare; self.riskCV = riskCV
+        self.categoryMultipliers = categoryMultipliers
+        self.socialNeedProbability = socialNeedProbability
+        self.socialNeedMultiplier = socialNeedMultiplier
+    }
+
+    /// Mean utilization multiplier from the social-need flag.
+    public var meanSocialNeedFactor: Double {
+        1 + socialNeedProbability * (socialNeedMultiplier - 1)
+    }
+}
+
+public enum CostDistributionKind: String, Sendable, Equatable, CaseIterable {
+    case gamma, lognormal
+}
+
+public struct ServiceCategory: Sendable, Equatable {
+    public var name: String
+    /// Paid to the practice (FFS or prospective payment); otherwise total cost of care only.
+    public var primaryCareScope: Bool
+    /// Services per member-year at true risk 1, before class multipliers.
+    public var rate: Double
+    /// CV of the member's gamma-mixed frailty for this category (overdispersion of counts).
+    public var frailtyCV: Double
+    public var costKind: CostDistributionKind
+    /// Mean cost per service, dollars, at the fee schedule of the baseline year.
+    public var costMean: Double
+    public var costCV: Double
+
+    public init(name: String, primaryCareScope: Bool, rate: Double, frailtyCV: Double,
+                costKind: CostDistributionKind, costMean: Double, costCV: Double) {
+        self.name = name; self.primaryCareScope = primaryCareScope; self.rate = rate
+        self.frailtyCV = frailtyCV; self.costKind = costKind
+        self.costMean = costMean; self.costCV = costCV
+    }
+}
+
+/// Systemic, regional and practice-level variation (DOMAIN.md levels 1–3).
+public struct Variation: Sendable, Equatable {
+    /// Annual cost trend the payer assumes when it trends benchmarks forward.
+    public var assumedTrend: Double
+    /// Realised annual trend: normal with this mean and SD, drawn per trial and program year.
+    public var trendMean: Double
+    public var trendSD: Double
+    /// A one-year statewide utilization surge: its probability per program year and multiplier.
+    public var shockProbability: Double
+    public var shockMultiplier: Double
+    /// CV of the per-region, per-year cost multiplier (lognormal, mean 1).
+    public var regionalCV: Double
+    /// CV of the persistent per-practice efficiency multiplier (lognormal, mean 1).
+    public var practiceEfficiencyCV: Double
+
+    public init(assumedTrend: Double, trendMean: Double, trendSD: Double,
+                shockProbability: Double, shockMultiplier: Double,
+                regionalCV: Double, practiceEfficiencyCV: Double) {
+        self.assumedTrend = assumedTrend; self.trendMean = trendMean; self.trendSD = trendSD
+        self.shockProbability = shockProbability; self.shockMultiplier = shockMultiplier
+        self.regionalCV = regionalCV; self.practiceEfficiencyCV = practiceEfficiencyCV
+    }
+
+    /// Expected realised cost index of program year `year` (baseline year 0 has index 1).
+    public func expectedCostIndex(year: Int) -> Double {
+        guard year > 0 else { return 1 }
+        let trend = pow1p(trendMean, year)
+        return trend * (1 + shockProbability * (shockMultiplier - 1))
+    }
+}
+
+/// (1 + x)^n by repeated multiplication: exact for the small integer n used here.
+public func pow1p(_ x: Double, _ n: Int) -> Double {
+    var result = 1.0
+    for _ in 0..<max(n, 0) { result *= 1 + x }
+    return result
+}
+
+public struct PracticeType: Sendable, Equatable {
+    public var name: String
+    /// Panel share of each member class, aligned with `Population.classes`.
+    public var classMix: [Double]
+
+    public init(name: String, classMix: [Double]) { self.name = name; self.classMix = classMix }
+}
+
+public struct Practice: Sendable, Equatable {
+    public var id: String
+    public var members: Int
+    public var region: Int
+    public var type: Int
+
+    public init(id: String, members: Int, region: Int, type: Int) {
+        self.id = id; self.members = members; self.region = region; self.type = type
+    }
+}
+
+/// A reporting group of practices by attributed members: `[lowerBound, upperBound)`.
+public struct SizeBand: Sendable, Equatable {
+    public var name: String
+    public var lowerBound: Int
+    public var upperBound: Int?
+
+    public init(name: String, lowerBound: Int, upperBound: Int?) {
+        self.name = name; self.lowerBound = lowerBound; self.upperBound = upperBound
+    }
+}

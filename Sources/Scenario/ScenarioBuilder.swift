@@ -1,0 +1,385 @@
+import Foundation
+import Yams
+
+/// Turns the top-level mapping of a scenario file into a `Scenario`, section by section, in the
+/// order the sections depend on each other (years before glide paths, services before classes,
+/// regions and types before practices).
+struct ScenarioBuilder {
+    let reader: YAMLReader
+    let top: MappingCursor
+    let file: String
+    let baseDirectory: URL
+
+    func build() -> Scenario? {
+        let name = top.string("name")
+        let description = top.string("description", default: "") ?? ""
+        let sources = stringList(top.sequence("sources", allowEmpty: true))
+        let simulation = readSimulation(top.mapping("simulation", required: true))
+        let years = simulation?.programYears ?? 1
+        let services = readServices(top.sequence("services", required: true))
+        let population = readPopulation(top.mapping("population", required: true), services: services)
+        let variation = readVariation(top.mapping("variation"))
+        let regions = stringList(top.sequence("regions", required: true))
+        let types = readPracticeTypes(top.sequence("practice_types"), classes: population?.classes ?? [])
+        let practices = readPractices(top.mapping("practices", required: true), regions: regions, types: types)
+        let bands = readSizeBands(top.sequence("size_bands"))
+        let designs = readDesigns(top.sequence("designs", required: true), years: years)
+        checkUnique(regions.map { ($0, "regions") })
+        top.finish()
+
+        guard let name, let simulation, let population, let variation, !services.isEmpty,
+              !regions.isEmpty, !practices.isEmpty, !designs.isEmpty else { return nil }
+        return Scenario(name: name, description: description, sourceFile: file, simulation: simulation,
+                        population: population, services: services, variation: variation,
+                        regions: regions, practiceTypes: types, practices: practices,
+                        sizeBands: bands, designs: designs, sources: sources)
+    }
+
+    // MARK: - Simulation
+
+    func readSimulation(_ map: MappingCursor?) -> SimulationSettings? {
+        guard let map else { return nil }
+        defer { map.finish() }
+        let trials = map.integer("trials", default: 1000, min: 1, max: ScenarioLoader.maximumTrials)
+        let seed = map.integer("seed", default: 1, min: 0, max: Int(UInt32.max) * 1024)
+        let years = map.integer("program_years", default: 3, min: 1, max: 20)
+        let first = map.integer("first_program_year", default: 1, min: 0, max: 9999)
+        guard let trials, let seed, let years, let first else { return nil }
+        return SimulationSettings(trials: trials, seed: UInt64(seed), programYears: years, firstProgramYear: first)
+    }
+
+    // MARK: - Members and services
+
+    func readServices(_ items: [(node: Node, path: String)]?) -> [ServiceCategory] {
+        guard let items else { return [] }
+        var services: [ServiceCategory] = []
+        for (node, path) in items {
+            guard let map = reader.mapping(node, path: path) else { continue }
+            defer { map.finish() }
+            let name = map.string("name")
+            let scope = map.bool("primary_care_scope", default: false)
+            let rate = map.number("rate", .range(1e-6, 1000))
+            let frailty = map.number("frailty_cv", default: 0, .coefficientOfVariation)
+            var kind: CostDistributionKind?
+            var mean: Double?
+            var cv: Double?
+            if let cost = map.mapping("cost", required: true) {
+                let kindText = cost.string("distribution")
+                kind = kindText.flatMap { CostDistributionKind(rawValue: $0) }
+                if let kindText, kind == nil, let node = cost.value("distribution") {
+                    reader.report(node, cost.child("distribution"),
+                                  "found '\(kindText)', expected one of: gamma, lognormal")
+                }
+                mean = cost.number("mean", .range(1e-6, 1e8))
+                cv = cost.number("cv", kind == .gamma ? .positiveCV : .coefficientOfVariation)
+                cost.finish()
+            }
+            if let name, let rate, let frailty, let kind, let mean, let cv {
+                services.append(ServiceCategory(name: name, primaryCareScope: scope, rate: rate,
+                                                frailtyCV: frailty, costKind: kind, costMean: mean, costCV: cv))
+            }
+        }
+        checkUnique(services.enumerated().map { ($0.element.name, "services[\($0.offset)].name") })
+        return services
+    }
+
+    func readPopulation(_ map: MappingCursor?, services: [ServiceCategory]) -> Population? {
+        guard let map else { return nil }
+        defer { map.finish() }
+        let sharing = map.number("frailty_sharing", default: 0.5, .share)
+        let noise = map.number("risk_score_noise_cv", default: 0.25, .coefficientOfVariation)
+        var fullYear: Double? = 1
+        if let churn = map.mapping("churn") {
+            fullYear = churn.number("full_year_probability", default: 1, .probability)
+            churn.finish()
+        }
+        var classes: [MemberClass] = []
+        for (node, path) in map.sequence("classes", required: true) ?? [] {
+            guard let entry = reader.mapping(node, path: path) else { continue }
+            defer { entry.finish() }
+            let name = entry.string("name")
+            let share = entry.number("panel_share", .range(1e-9, 1))
+            let riskCV = entry.number("risk_cv", default: 0, .coefficientOfVariation)
+            let overall = entry.number("utilization_multiplier", default: 1, .range(1e-6, 1000))
+            var multipliers = Array(repeating: overall ?? 1, count: services.count)
+            if let perCategory = entry.mapping("category_multipliers") {
+                for (index, service) in services.enumerated() {
+                    if let m = perCategory.number(service.name, default: 1, .range(1e-6, 1000)) {
+                        multipliers[index] *= m
+                    }
+                }
+                perCategory.finish()
+            }
+            let needP = entry.number("social_need_probability", default: 0, .probability)
+            let needM = entry.number("social_need_multiplier", default: 1, .range(1e-6, 100))
+            if let name, let share, let riskCV, let needP, let needM {
+                classes.append(MemberClass(name: name, panelShare: share, riskCV: riskCV,
+                                           categoryMultipliers: multipliers,
+                                           socialNeedProbability: needP, socialNeedMultiplier: needM))
+            }
+        }
+        checkUnique(classes.enumerated().map { ($0.element.name, "population.classes[\($0.offset)].name") })
+        checkSumsToOne(classes.map(\.panelShare), node: map.value("classes"),
+                       path: map.child("classes") + "[*].panel_share")
+        guard let sharing, let noise, let fullYear, !classes.isEmpty else { return nil }
+        return Population(classes: classes, frailtySharing: sharing, riskScoreNoiseCV: noise,
+                          fullYearProbability: fullYear)
+    }
+
+    func readVariation(_ map: MappingCursor?) -> Variation? {
+        guard let map else {
+            return Variation(assumedTrend: 0, trendMean: 0, trendSD: 0, shockProbability: 0,
+                             shockMultiplier: 1, regionalCV: 0, practiceEfficiencyCV: 0)
+        }
+        defer { map.finish() }
+        var assumed: Double? = 0, mean: Double? = 0, sd: Double? = 0
+        if let trend = map.mapping("trend") {
+            assumed = trend.number("assumed", default: 0, .annualTrend)
+            mean = trend.number("mean", default: assumed ?? 0, .annualTrend)
+            sd = trend.number("sd", default: 0, .range(0, 0.5))
+            trend.finish()
+        }
+        var shockP: Double? = 0, shockM: Double? = 1
+        if let shock = map.mapping("shock") {
+            shockP = shock.number("probability", default: 0, .probability)
+            shockM = shock.number("multiplier", default: 1, .range(0.1, 10))
+            shock.finish()
+        }
+        let regional = map.number("regional_cv", default: 0, .range(0, 2))
+        let efficiency = map.number("practice_efficiency_cv", default: 0, .range(0, 2))
+        guard let assumed, let mean, let sd, let shockP, let shockM, let regional, let efficiency else { return nil }
+        return Variation(assumedTrend: assumed, trendMean: mean, trendSD: sd, shockProbability: shockP,
+                         shockMultiplier: shockM, regionalCV: regional, practiceEfficiencyCV: efficiency)
+    }
+
+    // MARK: - Practices
+
+    func readPracticeTypes(_ items: [(node: Node, path: String)]?, classes: [MemberClass]) -> [PracticeType] {
+        let defaultMix = classes.map(\.panelShare)
+        guard let items else { return [PracticeType(name: "general", classMix: defaultMix)] }
+        var types: [PracticeType] = []
+        for (node, path) in items {
+            guard let map = reader.mapping(node, path: path) else { continue }
+            defer { map.finish() }
+            let name = map.string("name")
+            var mix = defaultMix
+            if let mixMap = map.mapping("class_mix") {
+                mix = classes.map { mixMap.number($0.name, default: 0, .share) ?? 0 }
+                checkSumsToOne(mix, node: mixMap.node, path: mixMap.path)
+                mixMap.finish()
+            }
+            if let name { types.append(PracticeType(name: name, classMix: mix)) }
+        }
+        checkUnique(types.enumerated().map { ($0.element.name, "practice_types[\($0.offset)].name") })
+        return types
+    }
+
+    func readPractices(_ map: MappingCursor?, regions: [String], types: [PracticeType]) -> [Practice] {
+        guard let map else { return [] }
+        defer { map.finish() }
+        var practices: [Practice] = []
+        let groups = map.sequence("groups")
+        for (node, path) in groups ?? [] {
+            guard let group = reader.mapping(node, path: path) else { continue }
+            practices += readGroup(group, startNumber: practices.count + 1, regions: regions, types: types)
+        }
+        var rosterFile: String?
+        if let rosterNode = map.value("roster"), let name = reader.string(rosterNode, path: map.child("roster")) {
+            let url = URL(fileURLWithPath: name, relativeTo: baseDirectory)
+            rosterFile = url.path
+            practices += RosterReader(file: url.path, regions: regions, types: types.map(\.name)).read(into: reader)
+        }
+        if groups == nil && rosterFile == nil {
+            reader.report(map.node, map.path, "has neither groups nor a roster, expected at least one practice")
+        }
+        if practices.count > ScenarioLoader.maximumPractices {
+            reader.report(map.node, map.path, "defines \(practices.count) practices, more than the \(ScenarioLoader.maximumPractices) apmrisk can simulate")
+        }
+        checkUnique(practices.map { ($0.id, "practices (id)") })
+        return practices
+    }
+
+    private func readGroup(_ group: MappingCursor, startNumber: Int, regions: [String],
+                           types: [PracticeType]) -> [Practice] {
+        defer { group.finish() }
+        let count = group.integer("count", default: 1, min: 1, max: ScenarioLoader.maximumPractices)
+        let prefix = group.string("id_prefix", default: "P") ?? "P"
+        var sizes: (Int, Int)?
+        if let membersNode = group.value("members") {
+            let path = group.child("members")
+            let limit = ScenarioLoader.maximumPracticeMembers
+            if case let .sequence(range) = membersNode {
+                if range.count == 2,
+                   let low = reader.integer(range[0], path: path + "[0]", min: 1, max: limit),
+                   let high = reader.integer(range[1], path: path + "[1]", min: 1, max: limit) {
+                    if low <= high { sizes = (low, high) } else {
+                        reader.report(membersNode, path, "found [\(low), \(high)], expected [smallest, largest] with smallest ≤ largest")
+                    }
+                } else if range.count != 2 {
+                    reader.report(membersNode, path, "found a list of \(range.count), expected one size or [smallest, largest]")
+                }
+            } else if let size = reader.integer(membersNode, path: path, min: 1, max: limit) {
+                sizes = (size, size)
+            }
+        } else {
+            reader.report(group.node, group.child("members"), "is missing, expected attributed members (a whole number, or [smallest, largest])")
+        }
+        let regionIndices = lookupRegions(group, regions: regions)
+        let typeIndex = lookup(group, key: "type", in: types.map(\.name), defaultIndex: 0)
+        guard let count, let sizes, let regionIndices, let typeIndex else { return [] }
+        return (0..<count).map { i in
+            Practice(id: "\(prefix)\(startNumber + i)",
+                     members: spreadSize(i, of: count, between: sizes.0, and: sizes.1),
+                     region: regionIndices[i % regionIndices.count], type: typeIndex)
+        }
+    }
+
+    /// Sizes evenly spaced on a log scale, so a group spanning 250–999 members has as many
+    /// practices near 300 as near 900 in ratio terms; deterministic, so the roster is part of the
+    /// scenario, not of the randomness.
+    private func spreadSize(_ i: Int, of count: Int, between low: Int, and high: Int) -> Int {
+        guard count > 1, low < high else { return low }
+        let t = Double(i) / Double(count - 1)
+        return Int((exp(log(Double(low)) + t * (log(Double(high)) - log(Double(low))))).rounded())
+    }
+
+    private func lookupRegions(_ group: MappingCursor, regions: [String]) -> [Int]? {
+        guard let node = group.value("region") else { return Array(regions.indices) }
+        guard let name = reader.string(node, path: group.child("region")) else { return nil }
+        if name == "all" { return Array(regions.indices) }
+        guard let index = regions.firstIndex(of: name) else {
+            reader.report(node, group.child("region"), "found '\(name)', expected 'all' or one of the regions: \(regions.joined(separator: ", "))")
+            return nil
+        }
+        return [index]
+    }
+
+    private func lookup(_ map: MappingCursor, key: String, in names: [String], defaultIndex: Int) -> Int? {
+        guard let node = map.value(key) else { return names.isEmpty ? nil : defaultIndex }
+        guard let name = reader.string(node, path: map.child(key)) else { return nil }
+        guard let index = names.firstIndex(of: name) else {
+            reader.report(node, map.child(key), "found '\(name)', expected one of: \(names.joined(separator: ", "))")
+            return nil
+        }
+        return index
+    }
+
+    func readSizeBands(_ items: [(node: Node, path: String)]?) -> [SizeBand] {
+        guard let items else { return SizeBand.standard }
+        var bands: [SizeBand] = []
+        var lower = 0
+        for (index, (node, path)) in items.enumerated() {
+            guard let map = reader.mapping(node, path: path) else { continue }
+            defer { map.finish() }
+            let name = map.string("name")
+            let isLast = index == items.count - 1
+            var upper: Int?
+            if map.value("below") != nil || !isLast {
+                upper = map.integer("below", min: lower + 1, max: ScenarioLoader.maximumPracticeMembers + 1)
+            }
+            if let name {
+                bands.append(SizeBand(name: name, lowerBound: lower, upperBound: upper))
+            }
+            lower = upper ?? lower
+        }
+        checkUnique(bands.enumerated().map { ($0.element.name, "size_bands[\($0.offset)].name") })
+        return bands.isEmpty ? SizeBand.standard : bands
+    }
+
+    // MARK: - Designs
+
+    func readDesigns(_ items: [(node: Node, path: String)]?, years: Int) -> [Design] {
+        var designs: [Design] = []
+        for (node, path) in items ?? [] {
+            guard let map = reader.mapping(node, path: path) else { continue }
+            defer { map.finish() }
+            let name = map.string("name")
+            let prospective = map.glide("prospective_share", default: 0, .share, years: years)
+            var addOns: [AddOn] = []
+            for (addNode, addPath) in map.sequence("add_ons", allowEmpty: true) ?? [] {
+                guard let add = reader.mapping(addNode, path: addPath) else { continue }
+                if let addName = add.string("name"),
+                   let pmpm = add.glide("pmpm", .range(0, 10_000), years: years) {
+                    addOns.append(AddOn(name: addName, pmpm: pmpm))
+                }
+                add.finish()
+            }
+            let reconciliation = map.mapping("reconciliation").flatMap { readReconciliation($0, years: years) }
+            if let name, let prospective {
+                designs.append(Design(name: name, prospectiveShare: prospective, addOns: addOns,
+                                      reconciliation: reconciliation))
+            }
+        }
+        checkUnique(designs.enumerated().map { ($0.element.name, "designs[\($0.offset)].name") })
+        return designs
+    }
+
+    func readReconciliation(_ map: MappingCursor, years: Int) -> Reconciliation? {
+        defer { map.finish() }
+        let msr = map.glide("minimum_savings_rate", default: 0, .belowOne, years: years)
+        let mlr = map.glide("minimum_loss_rate", default: 0, .belowOne, years: years)
+        var basis: SharingBasis? = .firstDollar
+        if let node = map.value("sharing_basis"), let text = reader.string(node, path: map.child("sharing_basis")) {
+            basis = SharingBasis(rawValue: text)
+            if basis == nil {
+                reader.report(node, map.child("sharing_basis"), "found '\(text)', expected first_dollar or net_of_threshold")
+            }
+        }
+        let upside = map.glide("upside_rate", default: 0, .share, years: years)
+        let downside = map.glide("downside_rate", default: 0, .share, years: years)
+        let savingsCap = readCap(map.mapping("savings_cap"), years: years)
+        let lossCap = readCap(map.mapping("loss_cap"), years: years)
+        if let msr, let cap = savingsCap?.benchmarkShare, let node = map.value("savings_cap"),
+           (1...years).contains(where: { cap.value(year: $0) < msr.value(year: $0) }) {
+            reader.report(node, map.child("savings_cap.benchmark"), "is below the minimum savings rate in some year; expected a cap at or above the threshold")
+        }
+        if let mlr, let cap = lossCap?.benchmarkShare, let node = map.value("loss_cap"),
+           (1...years).contains(where: { cap.value(year: $0) < mlr.value(year: $0) }),
+           downside?.maximum ?? 0 > 0 {
+            reader.report(node, map.child("loss_cap.benchmark"), "is below the minimum loss rate in some year; expected a cap at or above the threshold")
+        }
+        guard let msr, let mlr, let basis, let upside, let downside, let savingsCap, let lossCap else { return nil }
+        return Reconciliation(minimumSavingsRate: msr, minimumLossRate: mlr, sharingBasis: basis,
+                              upsideRate: upside, downsideRate: downside, savingsCap: savingsCap, lossCap: lossCap)
+    }
+
+    func readCap(_ map: MappingCursor?, years: Int) -> Cap? {
+        guard let map else { return Cap.none }
+        defer { map.finish() }
+        let benchmark = map.value("benchmark") != nil ? map.glide("benchmark", .share, years: years) : nil
+        let revenue = map.value("revenue") != nil ? map.glide("revenue", .range(0, 10), years: years) : nil
+        if map.value("benchmark") != nil && benchmark == nil { return nil }
+        if map.value("revenue") != nil && revenue == nil { return nil }
+        return Cap(benchmarkShare: benchmark, revenueShare: revenue)
+    }
+
+    // MARK: - Shared checks
+
+    func stringList(_ items: [(node: Node, path: String)]?) -> [String] {
+        (items ?? []).compactMap { reader.string($0.node, path: $0.path) }
+    }
+
+    func checkUnique(_ names: [(String, String)]) {
+        var seen: Set<String> = []
+        for (name, path) in names where !seen.insert(name).inserted {
+            reader.report(line: nil, column: nil, path, "'\(name)' is defined twice; expected unique names")
+        }
+    }
+
+    /// Shares are read from hand-edited files, so allow rounding to the nearest 0.1%.
+    func checkSumsToOne(_ shares: [Double], node: Node?, path: String) {
+        let total = shares.reduce(0, +)
+        guard !shares.isEmpty, abs(total - 1) > 1e-3 else { return }
+        reader.report(node, path, "shares sum to \(format((total * 1e6).rounded() / 1e6)), expected 1")
+    }
+}
+
+extension SizeBand {
+    /// The reporting bands of DOMAIN.md: <1,000 / 1,000–4,999 / 5,000–19,999 / 20,000+ members.
+    public static let standard: [SizeBand] = [
+        SizeBand(name: "under 1,000", lowerBound: 0, upperBound: 1_000),
+        SizeBand(name: "1,000-4,999", lowerBound: 1_000, upperBound: 5_000),
+        SizeBand(name: "5,000-19,999", lowerBound: 5_000, upperBound: 20_000),
+        SizeBand(name: "20,000+", lowerBound: 20_000, upperBound: nil),
+    ]
+}
