@@ -57,7 +57,8 @@ public struct SplitMix64: Sendable {
 /// split into chunks or on the number of threads.
 public enum StreamSeed {
     public static func derive(_ seed: UInt64, _ keys: UInt64...) -> UInt64 {
-        var h = SplitMix64(state: seed).next()
+        var first = SplitMix64(state: seed)
+        var h = first.next()
         for key in keys {
             var mixer = SplitMix64(state: h ^ (key &* 0xD1B5_4A32_D192_ED03))
             h = mixer.next()

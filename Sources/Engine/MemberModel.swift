@@ -1,0 +1,144 @@
+import Foundation
+import Sampling
+import Scenario
+import Settlement
+
+/// The member level of the world (DOMAIN.md level 4), with every distribution turned into
+/// validated sampling parameters once, before any draw.
+///
+/// Frailty: a member's multiplier for category c has mean 1 and CV `frailty_cv` exactly. It is
+/// the product of a lognormal part driven by one standard normal shared by all of the member's
+/// categories (carrying the share `frailty_sharing` of the category's log-variance) and an
+/// independent gamma part for the rest: (1 + cv²) = (1 + cv²)^ρ · (1 + cv²)^(1−ρ).
+struct MemberModel: Sendable {
+    struct Category: Sendable {
+        let primaryCareScope: Bool
+        let severity: Severity
+        /// σ of the shared lognormal part, and σ²/2 (so its mean is 1).
+        let sharedSigma: Double
+        let sharedHalfVariance: Double
+        /// Shape (= 1/scale) of the gamma part with mean 1; 0 when the category has none.
+        let idiosyncraticShape: Double
+    }
+
+    struct MemberClassModel: Sendable {
+        /// Services per member-year at true risk 1, per category (rate × class multipliers).
+        let rates: [Double]
+        /// Lognormal with mean 1 for true risk; nil when the class has no risk spread.
+        let risk: Lognormal?
+        let socialNeedProbability: Double
+        let socialNeedMultiplier: Double
+    }
+
+    let categories: [Category]
+    let classes: [MemberClassModel]
+    let fullYearProbability: Double
+    let riskScoreNoise: Lognormal?
+
+    init(scenario: Scenario) throws(SamplingError) {
+        let rho = scenario.population.frailtySharing
+        var categories: [Category] = []
+        for service in scenario.services {
+            let severity: Severity = switch service.costKind {
+            case .gamma: .gamma(try GammaByMean(mean: service.costMean, cv: service.costCV))
+            case .lognormal: .lognormal(try Lognormal(mean: service.costMean, cv: service.costCV))
+            }
+            let logVariance = log1p(service.frailtyCV * service.frailtyCV)
+            let sharedVariance = rho * logVariance
+            // Gamma with mean 1 and CV² = (1 + cv²)^(1−ρ) − 1, i.e. shape = 1/CV².
+            let idiosyncraticCV2 = expm1((1 - rho) * logVariance)
+            categories.append(Category(
+                primaryCareScope: service.primaryCareScope, severity: severity,
+                sharedSigma: sharedVariance.squareRoot(), sharedHalfVariance: sharedVariance / 2,
+                idiosyncraticShape: idiosyncraticCV2 > 1e-12 ? 1 / idiosyncraticCV2 : 0))
+        }
+        var classes: [MemberClassModel] = []
+        for memberClass in scenario.population.classes {
+            let rates = zip(scenario.services, memberClass.categoryMultipliers).map { $0.rate * $1 }
+            classes.append(MemberClassModel(
+                rates: rates,
+                risk: memberClass.riskCV > 0 ? try Lognormal(mean: 1, cv: memberClass.riskCV) : nil,
+                socialNeedProbability: memberClass.socialNeedProbability,
+                socialNeedMultiplier: memberClass.socialNeedMultiplier))
+        }
+        self.categories = categories
+        self.classes = classes
+        self.fullYearProbability = scenario.population.fullYearProbability
+        let noise = scenario.population.riskScoreNoiseCV
+        self.riskScoreNoise = noise > 0 ? try Lognormal(mean: 1, cv: noise) : nil
+    }
+}
+
+/// One simulated member-year, for tests and diagnostics that need the member level.
+public struct MemberDraw: Sendable {
+    public var classIndex: Int
+    public var months: Int
+    public var trueRisk: Double
+    public var observedRisk: Double
+    public var socialNeed: Bool
+    public var cost: Double
+    public var inScopeCost: Double
+}
+
+/// Receives each member as it is simulated; `IgnoreMembers` compiles to nothing in the hot loop.
+public protocol MemberObserver {
+    mutating func observe(_ member: MemberDraw)
+}
+
+public struct IgnoreMembers: MemberObserver {
+    public init() {}
+    @inline(__always) public mutating func observe(_ member: MemberDraw) {}
+}
+
+extension MemberModel {
+    /// Simulates one practice-year member by member.
+    /// - Parameters:
+    ///   - classCounts: members of each class in the panel.
+    ///   - multiplier: the product of the year's systemic, regional and practice factors; scales
+    ///     every utilization rate.
+    func simulateYear<Observer: MemberObserver>(
+        classCounts: [Int], multiplier: Double, rng: borrowing GSLGenerator, observer: inout Observer
+    ) -> PracticeYearActivity {
+        var totals = PracticeYearActivity()
+        let categoryCount = categories.count
+        for (classIndex, count) in classCounts.enumerated() where count > 0 {
+            let memberClass = classes[classIndex]
+            for _ in 0..<count {
+                let months = rng.uniform() < fullYearProbability ? 12 : 1 + Int(rng.uniform() * 11)
+                let trueRisk = memberClass.risk.map { rng.lognormal($0) } ?? 1
+                let socialNeed = rng.uniform() < memberClass.socialNeedProbability
+                let observedRisk = trueRisk * (riskScoreNoise.map { rng.lognormal($0) } ?? 1)
+                let sharedNormal = rng.standardNormal()
+                let intensity = trueRisk * (socialNeed ? memberClass.socialNeedMultiplier : 1)
+                    * multiplier * Double(months) / 12
+                var memberCost = 0.0
+                var memberInScope = 0.0
+                for c in 0..<categoryCount {
+                    let category = categories[c]
+                    var frailty = category.sharedSigma > 0
+                        ? exp(category.sharedSigma * sharedNormal - category.sharedHalfVariance) : 1
+                    if category.idiosyncraticShape > 0 {
+                        frailty *= rng.gamma(shape: category.idiosyncraticShape,
+                                             scale: 1 / category.idiosyncraticShape)
+                    }
+                    let count = rng.poisson(mean: memberClass.rates[c] * intensity * frailty)
+                    guard count > 0 else { continue }
+                    let cost = rng.sum(of: category.severity, count: count)
+                    memberCost += cost
+                    if category.primaryCareScope {
+                        memberInScope += cost
+                        totals.inScopeServices += Double(count)
+                    }
+                }
+                totals.memberMonths += Double(months)
+                totals.riskMonths += observedRisk * Double(months)
+                totals.totalCost += memberCost
+                totals.inScopeFFS += memberInScope
+                observer.observe(MemberDraw(classIndex: classIndex, months: months, trueRisk: trueRisk,
+                                            observedRisk: observedRisk, socialNeed: socialNeed,
+                                            cost: memberCost, inScopeCost: memberInScope))
+            }
+        }
+        return totals
+    }
+}

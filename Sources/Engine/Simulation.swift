@@ -1,0 +1,136 @@
+import Dispatch
+import Sampling
+import Scenario
+import Settlement
+import Synchronization
+
+/// Everything a run produced, trial by trial, before summarising. Index helpers give the flat
+/// layout: one contiguous block per trial, so each trial writes only its own slots.
+public struct SimulationResults: Sendable {
+    public let trials: Int
+    public let designs: Int
+    public let practices: Int
+    public let years: Int
+    /// Design revenue minus the FFS counterfactual, per trial, design, practice, program year.
+    public internal(set) var exposure: [Double]
+    /// Shared savings (> 0) or losses (< 0), same layout as `exposure`.
+    public internal(set) var reconciliation: [Double]
+    /// Total cost of care and member-months per trial, practice, program year.
+    public internal(set) var totalCost: [Double]
+    public internal(set) var memberMonths: [Double]
+
+    init(trials: Int, designs: Int, practices: Int, years: Int) {
+        self.trials = trials; self.designs = designs; self.practices = practices; self.years = years
+        let settled = trials * designs * practices * years
+        exposure = Array(repeating: 0, count: settled)
+        reconciliation = Array(repeating: 0, count: settled)
+        totalCost = Array(repeating: 0, count: trials * practices * years)
+        memberMonths = Array(repeating: 0, count: trials * practices * years)
+    }
+
+    /// Index into `exposure`/`reconciliation`; `year` is 1-based.
+    @inline(__always)
+    public func settledIndex(trial: Int, design: Int, practice: Int, year: Int) -> Int {
+        ((trial * designs + design) * practices + practice) * years + year - 1
+    }
+
+    /// Index into `totalCost`/`memberMonths`; `year` is 1-based.
+    @inline(__always)
+    public func worldIndex(trial: Int, practice: Int, year: Int) -> Int {
+        (trial * practices + practice) * years + year - 1
+    }
+}
+
+/// Why a run stopped without results.
+public enum SimulationError: Error, CustomStringConvertible {
+    case sampling(SamplingError)
+    case cancelled(completedTrials: Int)
+
+    public var description: String {
+        switch self {
+        case let .sampling(error): return "sampling failed: \(error)"
+        case let .cancelled(done): return "cancelled after \(done) trials"
+        }
+    }
+}
+
+/// Disjoint per-trial writes into shared buffers from parallel workers. Safe because trial t
+/// writes only the slots of trial t.
+private struct SharedSlots: @unchecked Sendable {
+    let exposure: UnsafeMutableBufferPointer<Double>
+    let reconciliation: UnsafeMutableBufferPointer<Double>
+    let totalCost: UnsafeMutableBufferPointer<Double>
+    let memberMonths: UnsafeMutableBufferPointer<Double>
+}
+
+private struct SlotSink: TrialSink {
+    let slots: SharedSlots
+    let layout: SimulationResults
+    let trial: Int
+
+    mutating func record(practice: Int, year: Int, activity: PracticeYearActivity) {
+        let i = layout.worldIndex(trial: trial, practice: practice, year: year)
+        slots.totalCost[i] = activity.totalCost
+        slots.memberMonths[i] = activity.memberMonths
+    }
+
+    mutating func record(practice: Int, year: Int, design: Int, settlement: PracticeSettlement, ffs: Double) {
+        let i = layout.settledIndex(trial: trial, design: design, practice: practice, year: year)
+        slots.exposure[i] = settlement.revenue - ffs
+        slots.reconciliation[i] = settlement.reconciliation
+    }
+}
+
+public enum Simulation {
+    /// Runs `trials` trials of `scenario` on `threads` workers.
+    ///
+    /// Workers claim trials in order from a shared counter; since every random stream is keyed by
+    /// (seed, trial, ...) and every trial writes only its own slots, the results are
+    /// bit-identical for any thread count and any claiming order.
+    /// - Parameter progress: called after each trial with the number of trials finished (from a
+    ///   worker thread).
+    public static func run(scenario: Scenario, trials: Int, seed: UInt64, threads: Int,
+                           progress: (@Sendable (Int) -> Void)? = nil,
+                           shouldStop: (@Sendable () -> Bool)? = nil) throws(SimulationError) -> SimulationResults {
+        let simulator: TrialSimulator
+        do { simulator = try TrialSimulator(scenario: scenario, seed: seed) } catch { throw .sampling(error) }
+        var results = SimulationResults(trials: trials, designs: scenario.designs.count,
+                                        practices: scenario.practices.count,
+                                        years: scenario.simulation.programYears)
+        let layout = results
+        let nextTrial = Atomic<Int>(0)
+        let finished = Atomic<Int>(0)
+        let failure = Mutex<SamplingError?>(nil)
+        let workers = max(1, min(threads, trials))
+
+        results.exposure.withUnsafeMutableBufferPointer { exposure in
+        results.reconciliation.withUnsafeMutableBufferPointer { reconciliation in
+        results.totalCost.withUnsafeMutableBufferPointer { totalCost in
+        results.memberMonths.withUnsafeMutableBufferPointer { memberMonths in
+            let slots = SharedSlots(exposure: exposure, reconciliation: reconciliation,
+                                    totalCost: totalCost, memberMonths: memberMonths)
+            @Sendable func work(_ worker: Int) {
+                let rng: GSLGenerator
+                do { rng = try GSLGenerator(seed: seed) } catch {
+                    failure.withLock { $0 = error }
+                    return
+                }
+                while true {
+                    if shouldStop?() == true { return }
+                    let trial = nextTrial.add(1, ordering: .relaxed).oldValue
+                    guard trial < trials else { return }
+                    var sink = SlotSink(slots: slots, layout: layout, trial: trial)
+                    simulator.run(trial: trial, rng: rng, sink: &sink)
+                    let done = finished.add(1, ordering: .relaxed).newValue
+                    progress?(done)
+                }
+            }
+            if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+        }}}}
+
+        if let error = failure.withLock({ $0 }) { throw .sampling(error) }
+        let done = finished.load(ordering: .relaxed)
+        if done < trials { throw .cancelled(completedTrials: done) }
+        return results
+    }
+}

@@ -1,0 +1,21 @@
+import Sampling
+
+/// Where each random stream of a trial comes from. A stream's seed is a hash of the run seed and
+/// these coordinates only, so the world of trial t is the same whatever the number of trials,
+/// threads or chunks, and every design of a run sees exactly the same world.
+enum StreamKey {
+    case systemic
+    case region(Int)
+    case practiceEffect(Int)
+    case members(practice: Int, year: Int)
+
+    func seed(run: UInt64, trial: Int) -> UInt64 {
+        let t = UInt64(trial)
+        switch self {
+        case .systemic: return StreamSeed.derive(run, t, 0)
+        case let .region(r): return StreamSeed.derive(run, t, 1, UInt64(r))
+        case let .practiceEffect(p): return StreamSeed.derive(run, t, 2, UInt64(p))
+        case let .members(p, y): return StreamSeed.derive(run, t, 3, UInt64(p), UInt64(y))
+        }
+    }
+}

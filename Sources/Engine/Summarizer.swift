@@ -1,0 +1,117 @@
+import Sampling
+import Scenario
+import Statistics
+
+/// Turns trial-by-trial results into the versioned `RunSummary`: per design × size band ×
+/// program year (and the whole program), over trials × the band's practices.
+public struct Summarizer {
+    public static let lossThresholds: [Double] = [0.02, 0.05, 0.10]
+    public static let toolVersion = "0.1.0"
+
+    let scenario: Scenario
+    let results: SimulationResults
+    let expectations: WorldExpectations
+    let bands: [[Int]]
+
+    public init(scenario: Scenario, results: SimulationResults) {
+        self.scenario = scenario
+        self.results = results
+        expectations = WorldExpectations(scenario: scenario)
+        var bands = Array(repeating: [Int](), count: scenario.sizeBands.count)
+        for (p, practice) in scenario.practices.enumerated() {
+            bands[scenario.sizeBandIndex(members: practice.members)].append(p)
+        }
+        self.bands = bands
+    }
+
+    var yearLabels: [String] {
+        (1...results.years).map { String(scenario.simulation.firstProgramYear + $0 - 1) }
+    }
+
+    public func summary(seed: UInt64) -> RunSummary {
+        let bandInfo = zip(scenario.sizeBands, bands).map { band, members in
+            SizeBandInfo(name: band.name, practices: members.count,
+                         members: members.reduce(0) { $0 + scenario.practices[$1].members })
+        }
+        var exposure: [ExposureSummary] = []
+        for d in scenario.designs.indices {
+            for (b, practices) in bands.enumerated() where !practices.isEmpty {
+                for year in 1...results.years {
+                    exposure.append(exposureSummary(design: d, band: b, practices: practices, years: year...year,
+                                                    label: yearLabels[year - 1]))
+                }
+                exposure.append(exposureSummary(design: d, band: b, practices: practices,
+                                                years: 1...results.years, label: wholeProgramLabel))
+            }
+        }
+        return RunSummary(
+            toolVersion: Self.toolVersion,
+            scenario: ScenarioInfo(name: scenario.name, description: scenario.description,
+                                   file: scenario.sourceFile, sources: scenario.sources),
+            settings: RunSettings(trials: results.trials, seed: seed, generator: GSLGenerator.typeName,
+                                  yearLabels: yearLabels),
+            designs: scenario.designs.map(\.name), sizeBands: bandInfo,
+            exposure: exposure, worldChecks: worldChecks())
+    }
+
+    func exposureSummary(design d: Int, band b: Int, practices: [Int], years: ClosedRange<Int>,
+                         label: String) -> ExposureSummary {
+        let revenue = practices.map { p in
+            years.reduce(0.0) { $0 + expectations.expectedRevenue(of: scenario.practices[p], year: $1) }
+        }
+        var dollars: [Double] = []
+        var shares: [Double] = []
+        var repaid: [Double] = []
+        dollars.reserveCapacity(results.trials * practices.count)
+        for t in 0..<results.trials {
+            for (k, p) in practices.enumerated() {
+                var total = 0.0
+                var owes = false
+                for year in years {
+                    let i = results.settledIndex(trial: t, design: d, practice: p, year: year)
+                    total += results.exposure[i]
+                    owes = owes || results.reconciliation[i] < 0
+                }
+                dollars.append(total)
+                shares.append(revenue[k] > 0 ? total / revenue[k] : 0)
+                repaid.append(owes ? 1 : 0)
+            }
+        }
+        let shareSample = BatchedSample(values: shares, perTrial: practices.count)
+        return ExposureSummary(
+            design: scenario.designs[d].name, sizeBand: scenario.sizeBands[b].name, year: label,
+            expectedRevenue: revenue.reduce(0, +) / Double(practices.count),
+            dollars: BatchedSample(values: dollars, perTrial: practices.count).summary(),
+            shareOfRevenue: shareSample.summary(),
+            lossProbabilities: Self.lossThresholds.map { threshold in
+                let estimate = shareSample.probability { $0 < -threshold }
+                return ThresholdProbability(lossShare: threshold, probability: estimate.value, mcse: estimate.mcse)
+            },
+            repaymentProbability: BatchedSample(values: repaid, perTrial: practices.count).probability { $0 > 0 })
+    }
+
+    /// Simulated total cost of care per member-month beside its closed form, per band and year.
+    func worldChecks() -> [MeanCheck] {
+        var checks: [MeanCheck] = []
+        for (b, practices) in bands.enumerated() where !practices.isEmpty {
+            for year in 1...results.years {
+                var cost = [Double](repeating: 0, count: results.trials)
+                var months = [Double](repeating: 0, count: results.trials)
+                for t in 0..<results.trials {
+                    for p in practices {
+                        let i = results.worldIndex(trial: t, practice: p, year: year)
+                        cost[t] += results.totalCost[i]
+                        months[t] += results.memberMonths[i]
+                    }
+                }
+                let analyticCost = practices.reduce(0.0) { $0 + expectations.expectedTotalCost(of: scenario.practices[$1], year: year) }
+                let analyticMonths = practices.reduce(0.0) { $0 + expectations.memberMonths(of: scenario.practices[$1]) }
+                checks.append(MeanCheck(
+                    quantity: "total cost of care per member-month", sizeBand: scenario.sizeBands[b].name,
+                    year: yearLabels[year - 1], analytic: analyticCost / analyticMonths,
+                    simulated: BatchedSample.pooledRatio(numerators: cost, denominators: months)))
+            }
+        }
+        return checks
+    }
+}

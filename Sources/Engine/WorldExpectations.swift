@@ -1,0 +1,56 @@
+import Scenario
+
+/// Closed-form means of the simulated world: each is a compound (Poisson–gamma–severity) mean,
+/// so it is exact, and the summary shows it beside the simulated value.
+public struct WorldExpectations: Sendable {
+    let scenario: Scenario
+
+    public init(scenario: Scenario) { self.scenario = scenario }
+
+    /// Expected cost per member-month of a panel with class mix `mix`, at cost index 1.
+    /// Months only scale utilization, so the per-month mean does not depend on churn.
+    public func costPerMemberMonth(mix: [Double], inScopeOnly: Bool) -> Double {
+        var total = 0.0
+        for (classIndex, memberClass) in scenario.population.classes.enumerated() {
+            var perYear = 0.0
+            for (c, service) in scenario.services.enumerated() where service.primaryCareScope || !inScopeOnly {
+                perYear += service.rate * memberClass.categoryMultipliers[c] * service.costMean
+            }
+            total += mix[classIndex] * perYear * memberClass.meanSocialNeedFactor
+        }
+        return total / 12
+    }
+
+    public func mix(of practice: Practice) -> [Double] {
+        scenario.practiceTypes[practice.type].classMix
+    }
+
+    /// Expected member-months of a practice in a year.
+    public func memberMonths(of practice: Practice) -> Double {
+        Double(practice.members) * scenario.population.expectedMonths
+    }
+
+    /// Expected pure-FFS revenue of a practice in program year `year`: the denominator of
+    /// exposure as a share of revenue.
+    public func expectedRevenue(of practice: Practice, year: Int) -> Double {
+        memberMonths(of: practice) * costPerMemberMonth(mix: mix(of: practice), inScopeOnly: true)
+            * scenario.variation.expectedCostIndex(year: year)
+    }
+
+    /// Expected total cost of care of a practice in program year `year`.
+    public func expectedTotalCost(of practice: Practice, year: Int) -> Double {
+        memberMonths(of: practice) * costPerMemberMonth(mix: mix(of: practice), inScopeOnly: false)
+            * scenario.variation.expectedCostIndex(year: year)
+    }
+}
+
+/// Members of each class in a panel of `members`, by largest remainder, so the panel's mix is
+/// a property of the practice and not a source of noise.
+func classCounts(members: Int, mix: [Double]) -> [Int] {
+    let exact = mix.map { $0 * Double(members) }
+    var counts = exact.map { Int($0.rounded(.down)) }
+    let remainders = exact.enumerated().map { ($0.offset, $0.element - Double(counts[$0.offset])) }
+        .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+    for (index, _) in remainders.prefix(max(0, members - counts.reduce(0, +))) { counts[index] += 1 }
+    return counts
+}

@@ -1,0 +1,103 @@
+/// The versioned result of a run. Every report (terminal, CSV, JSON, HTML) renders from this
+/// model and nothing else, so no renderer does arithmetic of its own.
+public struct RunSummary: Codable, Sendable, Equatable {
+    /// Bumped whenever a field changes meaning or is removed.
+    public static let currentSchemaVersion = 1
+
+    public var schemaVersion: Int
+    public var tool: String
+    public var toolVersion: String
+    public var scenario: ScenarioInfo
+    public var settings: RunSettings
+    public var designs: [String]
+    public var sizeBands: [SizeBandInfo]
+    public var exposure: [ExposureSummary]
+    public var worldChecks: [MeanCheck]
+
+    public init(toolVersion: String, scenario: ScenarioInfo, settings: RunSettings, designs: [String],
+                sizeBands: [SizeBandInfo], exposure: [ExposureSummary], worldChecks: [MeanCheck]) {
+        schemaVersion = Self.currentSchemaVersion
+        tool = "apmrisk"
+        self.toolVersion = toolVersion; self.scenario = scenario; self.settings = settings
+        self.designs = designs; self.sizeBands = sizeBands
+        self.exposure = exposure; self.worldChecks = worldChecks
+    }
+}
+
+public struct ScenarioInfo: Codable, Sendable, Equatable {
+    public var name: String
+    public var description: String
+    public var file: String
+    public var sources: [String]
+
+    public init(name: String, description: String, file: String, sources: [String]) {
+        self.name = name; self.description = description; self.file = file; self.sources = sources
+    }
+}
+
+public struct RunSettings: Codable, Sendable, Equatable {
+    public var trials: Int
+    public var seed: UInt64
+    public var generator: String
+    /// Labels of program years 1...n, e.g. ["2027", "2028", "2029"].
+    public var yearLabels: [String]
+
+    public init(trials: Int, seed: UInt64, generator: String, yearLabels: [String]) {
+        self.trials = trials; self.seed = seed; self.generator = generator; self.yearLabels = yearLabels
+    }
+}
+
+public struct SizeBandInfo: Codable, Sendable, Equatable {
+    public var name: String
+    public var practices: Int
+    public var members: Int
+
+    public init(name: String, practices: Int, members: Int) {
+        self.name = name; self.practices = practices; self.members = members
+    }
+}
+
+/// Label of the whole-program period in `ExposureSummary.year`.
+public let wholeProgramLabel = "program"
+
+/// Practice exposure (design result minus the FFS counterfactual) for one design, size band and
+/// program year (or the whole program), over trials × practices in the band.
+public struct ExposureSummary: Codable, Sendable, Equatable {
+    public var design: String
+    public var sizeBand: String
+    /// A program-year label, or `wholeProgramLabel` for exposure summed over all program years.
+    public var year: String
+    /// Mean expected revenue (pure FFS) of one practice of the band over the period, dollars:
+    /// the denominator of `shareOfRevenue`.
+    public var expectedRevenue: Double
+    public var dollars: DistributionSummary
+    /// Exposure as a share of the practice's expected revenue (−0.05 = a loss of 5%).
+    public var shareOfRevenue: DistributionSummary
+    /// Probability of a loss worse than 2%, 5% and 10% of expected revenue.
+    public var lossProbabilities: [ThresholdProbability]
+    /// Probability the practice owes a shared-loss repayment in the period.
+    public var repaymentProbability: Estimate
+
+    public init(design: String, sizeBand: String, year: String, expectedRevenue: Double,
+                dollars: DistributionSummary, shareOfRevenue: DistributionSummary,
+                lossProbabilities: [ThresholdProbability], repaymentProbability: Estimate) {
+        self.design = design; self.sizeBand = sizeBand; self.year = year
+        self.expectedRevenue = expectedRevenue; self.dollars = dollars
+        self.shareOfRevenue = shareOfRevenue; self.lossProbabilities = lossProbabilities
+        self.repaymentProbability = repaymentProbability
+    }
+}
+
+/// A simulated mean beside its closed form, so a reader can see the world is what it claims.
+public struct MeanCheck: Codable, Sendable, Equatable {
+    public var quantity: String
+    public var sizeBand: String
+    public var year: String
+    public var analytic: Double
+    public var simulated: Estimate
+
+    public init(quantity: String, sizeBand: String, year: String, analytic: Double, simulated: Estimate) {
+        self.quantity = quantity; self.sizeBand = sizeBand; self.year = year
+        self.analytic = analytic; self.simulated = simulated
+    }
+}
