@@ -34,7 +34,7 @@ let package = Package(
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario"]),
         .testTarget(name: "SettlementTests", dependencies: ["Settlement", "Scenario"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Sampling", "Scenario", "Statistics"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Sampling", "Scenario", "Statistics", "Reports"]),
         .testTarget(name: "EndToEndTests", dependencies: []),
     ]
 )

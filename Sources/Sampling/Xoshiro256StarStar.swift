@@ -66,3 +66,10 @@ public enum StreamSeed {
         return h
     }
 }
+
+extension Xoshiro256StarStar {
+    /// A generator at an explicit state, for checking against the published reference outputs.
+    public init(state s0: UInt64, _ s1: UInt64, _ s2: UInt64, _ s3: UInt64) {
+        self.s0 = s0; self.s1 = s1; self.s2 = s2; self.s3 = s3
+    }
+}

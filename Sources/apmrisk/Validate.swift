@@ -1,0 +1,15 @@
+import ArgumentParser
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a scenario file and the roster it names; report every problem, run nothing.")
+
+    @Argument(help: "Scenario file (YAML).")
+    var scenario: String
+
+    func run() throws {
+        let loaded = try loadScenario(scenario)
+        let members = loaded.practices.reduce(0) { $0 + $1.members }
+        print("\(scenario): valid — \(loaded.practices.count) practices, \(members) members, \(loaded.designs.count) designs, \(loaded.simulation.programYears) program years")
+    }
+}
