@@ -3,7 +3,7 @@ import Scenario
 
 /// The member level on its own: the member-years of one panel, for calibration checks (MEPS
 /// concentration), diagnostics and the benchmark. Uses exactly the engine's member model.
-public struct MemberSampler {
+public struct MemberSampler: Sendable {
     let model: MemberModel
 
     public init(scenario: Scenario) throws(SamplingError) {

@@ -1,4 +1,5 @@
 import CGSL
+import Foundation
 
 /// A failure reported by, or prevented at, the GSL boundary.
 public enum SamplingError: Error, Equatable, CustomStringConvertible {
@@ -100,9 +101,11 @@ public struct GSLGenerator: ~Copyable {
         shape > 0 ? gsl_ran_gamma(rng, shape, scale) : 0
     }
 
+    /// Lognormal as exp(μ + σ·Z) with Z from GSL's ziggurat: the same distribution as
+    /// `gsl_ran_lognormal`, whose polar Box–Muller normal costs about 4× more per draw here.
     @inlinable @inline(__always)
     public func lognormal(_ p: Lognormal) -> Double {
-        gsl_ran_lognormal(rng, p.mu, p.sigma)
+        exp(p.mu + p.sigma * gsl_ran_gaussian_ziggurat(rng, 1.0))
     }
 
     /// Sum of `count` independent draws of `p`. For gamma severities the sum is one gamma draw
@@ -115,7 +118,7 @@ public struct GSLGenerator: ~Copyable {
             return gsl_ran_gamma(rng, g.shape * Double(count), g.scale)
         case let .lognormal(l):
             var total = 0.0
-            for _ in 0..<count { total += gsl_ran_lognormal(rng, l.mu, l.sigma) }
+            for _ in 0..<count { total += lognormal(l) }
             return total
         }
     }

@@ -92,7 +92,7 @@ final class YAMLReader {
     }
 
     func integer(_ node: Node, path: String, min: Int, max: Int) -> Int? {
-        let rule = NumberRule.range(Double(min), Double(max))
+        let rule = NumberRule(expected: "a whole number in [\(min), \(max)]") { $0 >= Double(min) && $0 <= Double(max) }
         guard let value = number(node, path: path, rule: rule) else { return nil }
         guard value == value.rounded() else {
             report(node, path, "found \(format(value)), expected a whole number in [\(min), \(max)]")
