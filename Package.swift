@@ -35,6 +35,6 @@ let package = Package(
         .testTarget(name: "SettlementTests", dependencies: ["Settlement", "Scenario"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Sampling", "Scenario", "Statistics", "Reports"]),
-        .testTarget(name: "EndToEndTests", dependencies: []),
+        .testTarget(name: "EndToEndTests", dependencies: ["apmrisk"]),
     ]
 )

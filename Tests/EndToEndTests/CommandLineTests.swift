@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+/// Runs the built `apmrisk` binary: arguments in; exit code, stdout, stderr and files out.
+struct CommandLineTests {
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let fixture = root.appendingPathComponent("Tests/Fixtures/small.yaml").path
+
+    struct Outcome {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static var binary: URL {
+        // The test bundle and the executable are built into the same products folder.
+        Bundle.main.bundleURL.appendingPathComponent("apmrisk")
+    }
+
+    func apmrisk(_ arguments: [String]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = Self.root
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                       stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    func temporaryFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("apmrisk-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func runWritesTablesAndIdenticalFilesForOneAndTwoThreads() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var files: [[Data]] = []
+        for threads in ["1", "2"] {
+            let output = folder.appendingPathComponent("run-\(threads)")
+            let result = try apmrisk(["run", Self.fixture, "--trials", "20", "--threads", threads, "--output", output.path])
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+            #expect(result.stdout.contains("Design: Two-sided"))
+            #expect(result.stdout.contains("under 1,000"))
+            let names = try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()
+            #expect(names == ["exposure.csv", "summary.json"])
+            files.append(try names.map { try Data(contentsOf: output.appendingPathComponent($0)) })
+        }
+        #expect(files[0] == files[1])
+        let csv = String(decoding: files[0][0], as: UTF8.self)
+        #expect(csv.hasPrefix("design,size_band,year,statistic,unit,value,mcse\n"))
+        let json = try JSONSerialization.jsonObject(with: files[0][1]) as? [String: Any]
+        #expect(json?["schemaVersion"] as? Int == 1)
+    }
+
+    @Test func badScenarioExits64NamingFileKeyAndExpectation() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bad = folder.appendingPathComponent("bad.yaml")
+        let text = try String(contentsOfFile: Self.fixture, encoding: .utf8)
+            .replacingOccurrences(of: "upside_rate: 0.5", with: "upside_rate: 5")
+        try Data(text.utf8).write(to: bad)
+        let output = folder.appendingPathComponent("never")
+        let result = try apmrisk(["run", bad.path, "--output", output.path])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("bad.yaml:"))
+        #expect(result.stderr.contains("designs[1].reconciliation.upside_rate"))
+        #expect(result.stderr.contains("expected a share in [0, 1]"))
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
+
+    @Test func refusesToOverwriteAnExistingOutputFolder() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try apmrisk(["run", Self.fixture, "--trials", "2", "--output", folder.path])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("already exists"))
+    }
+
+    @Test(arguments: [["--help"], ["run", "--help"], ["validate", "--help"]])
+    func helpIsAvailableOnEveryCommand(_ arguments: [String]) throws {
+        let result = try apmrisk(arguments)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("USAGE"))
+    }
+
+    @Test func everyShippedModelValidates() throws {
+        let models = Self.root.appendingPathComponent("Models")
+        let files = try FileManager.default.contentsOfDirectory(atPath: models.path).filter { $0.hasSuffix(".yaml") }
+        #expect(files.contains("default.yaml"))
+        for file in files {
+            let result = try apmrisk(["validate", models.appendingPathComponent(file).path])
+            #expect(result.status == 0, "\(file): \(result.stderr)")
+        }
+    }
+}
