@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs the whole test suite in release mode: the Monte Carlo tests draw millions of members, and
+# debug builds make Swift-native sampling code 13-70x slower (../shared/TOOLCHAIN.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/ensure-deps.sh
+swift build -c release --build-tests
+swift test -c release --skip-build
