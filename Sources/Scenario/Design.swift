@@ -1,26 +1,198 @@
-/// A candidate payment design: the components money flows through, in that order.
-/// Every numeric term is a `Glide` and may change by program year.
+/// A candidate payment design: tracks, each with tiers; every practice is placed in one track
+/// and one tier of it, and the tier's payment terms settle its money.
 public struct Design: Sendable, Equatable {
     public var name: String
-    /// Share of in-scope FFS replaced by a prospective (capitated) primary-care payment.
-    public var prospectiveShare: Glide
-    public var addOns: [AddOn]
-    /// Total-cost-of-care reconciliation; nil when the design has none.
-    public var reconciliation: Reconciliation?
+    public var tracks: [Track]
 
-    public init(name: String, prospectiveShare: Glide, addOns: [AddOn], reconciliation: Reconciliation?) {
-        self.name = name; self.prospectiveShare = prospectiveShare
-        self.addOns = addOns; self.reconciliation = reconciliation
+    public init(name: String, tracks: [Track]) { self.name = name; self.tracks = tracks }
+
+    /// A design with one track and one tier holding `terms` for every practice.
+    public init(name: String, terms: PaymentTerms) {
+        self.init(name: name, tracks: [Track(name: "all", placement: .everyone,
+                                             tiers: [Tier(name: "all", placement: .everyone, terms: terms)])])
+    }
+
+    /// Track and tier indices of a practice: an explicit roster track/tier naming one of this
+    /// design's tracks or tiers wins; otherwise the first track (then tier) whose rule matches.
+    public func place(_ practice: Practice, sizeBand: Int) -> (track: Int, tier: Int)? {
+        let track = practice.track.flatMap { name in tracks.firstIndex { $0.name == name } }
+            ?? tracks.firstIndex { $0.placement.matches(practice, sizeBand: sizeBand) }
+        guard let track else { return nil }
+        let tiers = tracks[track].tiers
+        let tier = practice.tier.flatMap { name in tiers.firstIndex { $0.name == name } }
+            ?? tiers.firstIndex { $0.placement.matches(practice, sizeBand: sizeBand) }
+        return tier.map { (track, $0) }
     }
 }
 
-/// A flat per-member-per-month payment (care coordination, flexible funds, CHW support, ...).
+public struct Track: Sendable, Equatable {
+    public var name: String
+    public var placement: Placement
+    public var tiers: [Tier]
+
+    public init(name: String, placement: Placement, tiers: [Tier]) {
+        self.name = name; self.placement = placement; self.tiers = tiers
+    }
+}
+
+public struct Tier: Sendable, Equatable {
+    public var name: String
+    public var placement: Placement
+    public var terms: PaymentTerms
+
+    public init(name: String, placement: Placement, terms: PaymentTerms) {
+        self.name = name; self.placement = placement; self.terms = terms
+    }
+}
+
+/// Which practices a track or tier takes. Every criterion given must match; none given matches all.
+public struct Placement: Sendable, Equatable {
+    public var sizeBands: [Int]?
+    public var practiceTypes: [Int]?
+    public var regions: [Int]?
+    public var practiceIDs: [String]?
+
+    public init(sizeBands: [Int]? = nil, practiceTypes: [Int]? = nil, regions: [Int]? = nil, practiceIDs: [String]? = nil) {
+        self.sizeBands = sizeBands; self.practiceTypes = practiceTypes
+        self.regions = regions; self.practiceIDs = practiceIDs
+    }
+
+    public static let everyone = Placement()
+
+    public func matches(_ practice: Practice, sizeBand: Int) -> Bool {
+        (sizeBands?.contains(sizeBand) ?? true) && (practiceTypes?.contains(practice.type) ?? true)
+            && (regions?.contains(practice.region) ?? true) && (practiceIDs?.contains(practice.id) ?? true)
+    }
+}
+
+/// Every money term of one tier, in the order money flows. Numeric terms are glide paths.
+public struct PaymentTerms: Sendable, Equatable {
+    /// Share of in-scope FFS replaced by a prospective primary-care payment.
+    public var prospectiveShare: Glide
+    /// Multiplier on the observed risk score of members with the social-need flag (1 = clinical
+    /// risk adjustment only). Applies to prospective payments and benchmarks.
+    public var socialRiskAdjustment: Double
+    public var addOns: [AddOn]
+    /// The practice's own cost of the design's investments (care team, CHWs), per member-month.
+    public var investmentPMPM: Glide
+    public var interventions: [Intervention]
+    public var quality: QualityTerms?
+    public var benchmark: BenchmarkTerms
+    public var accountability: Accountability
+    public var stopLoss: StopLoss?
+    public var reconciliation: Reconciliation?
+
+    public init(prospectiveShare: Glide = Glide(0), socialRiskAdjustment: Double = 1, addOns: [AddOn] = [],
+                investmentPMPM: Glide = Glide(0), interventions: [Intervention] = [], quality: QualityTerms? = nil,
+                benchmark: BenchmarkTerms = BenchmarkTerms(), accountability: Accountability = .practice,
+                stopLoss: StopLoss? = nil, reconciliation: Reconciliation? = nil) {
+        self.prospectiveShare = prospectiveShare; self.socialRiskAdjustment = socialRiskAdjustment
+        self.addOns = addOns; self.investmentPMPM = investmentPMPM; self.interventions = interventions
+        self.quality = quality; self.benchmark = benchmark; self.accountability = accountability
+        self.stopLoss = stopLoss; self.reconciliation = reconciliation
+    }
+
+    /// Pure fee-for-service: the counterfactual every design is compared with.
+    public static let feeForService = PaymentTerms()
+}
+
+/// A per-member-month payment: flat, plus an extra amount for members with the social-need flag,
+/// plus an amount by observed-risk tier.
 public struct AddOn: Sendable, Equatable {
     public var name: String
-    /// Dollars per member-month.
+    public var pmpm: Glide
+    public var socialNeedPMPM: Glide
+    /// Tiers by observed risk score, ascending; the last has no upper bound.
+    public var riskTiers: [RiskTierPayment]
+
+    public init(name: String, pmpm: Glide, socialNeedPMPM: Glide = Glide(0), riskTiers: [RiskTierPayment] = []) {
+        self.name = name; self.pmpm = pmpm; self.socialNeedPMPM = socialNeedPMPM; self.riskTiers = riskTiers
+    }
+}
+
+public struct RiskTierPayment: Sendable, Equatable {
+    /// Members with observed risk score below this bound (and at or above the previous tier's).
+    public var below: Double?
     public var pmpm: Glide
 
-    public init(name: String, pmpm: Glide) { self.name = name; self.pmpm = pmpm }
+    public init(below: Double?, pmpm: Glide) { self.below = below; self.pmpm = pmpm }
+}
+
+/// A change in utilization the design is expected to bring, uncertain: the effect is drawn once
+/// per trial from a normal with this mean and SD, and phased in by year.
+public struct Intervention: Sendable, Equatable {
+    /// Index of the service category in `Scenario.services`.
+    public var category: Int
+    /// Relative change in the category's cost at full effect (−0.08 = 8% fewer services).
+    public var effect: Double
+    public var sd: Double
+    /// Share of the full effect realised in each program year.
+    public var phaseIn: Glide
+
+    public init(category: Int, effect: Double, sd: Double, phaseIn: Glide) {
+        self.category = category; self.effect = effect; self.sd = sd; self.phaseIn = phaseIn
+    }
+}
+
+/// Quality payments driven by the practice's measured quality score in [0, 1].
+/// Payout fraction = clamp((score − floor) / (1 − floor), 0, 1).
+public struct QualityTerms: Sendable, Equatable {
+    /// Bonus at full payout, per member-month.
+    public var bonusPMPM: Glide
+    /// Bonus at full payout, as a share of revenue before settlement (FFS + prospective + add-ons).
+    public var bonusShare: Glide
+    /// Share of FFS + prospective payments withheld, returned × payout fraction.
+    public var withholdShare: Glide
+    public var floor: Double
+    /// Shared savings are paid only when the score is at least this.
+    public var gate: Double?
+
+    public init(bonusPMPM: Glide = Glide(0), bonusShare: Glide = Glide(0), withholdShare: Glide = Glide(0),
+                floor: Double = 0, gate: Double? = nil) {
+        self.bonusPMPM = bonusPMPM; self.bonusShare = bonusShare; self.withholdShare = withholdShare
+        self.floor = floor; self.gate = gate
+    }
+
+    public func payoutFraction(score: Double) -> Double {
+        guard floor < 1 else { return score >= 1 ? 1 : 0 }
+        return min(max((score - floor) / (1 - floor), 0), 1)
+    }
+}
+
+public struct BenchmarkTerms: Sendable, Equatable {
+    /// Weight of the region's baseline cost per risk-adjusted member-month (the rest is the
+    /// practice's own baseline).
+    public var regionalBlend: Glide
+    /// Whether the benchmark follows fee-schedule changes made after the baseline year.
+    public var adjustForFeeChanges: Bool
+
+    public init(regionalBlend: Glide = Glide(0), adjustForFeeChanges: Bool = true) {
+        self.regionalBlend = regionalBlend; self.adjustForFeeChanges = adjustForFeeChanges
+    }
+}
+
+/// Who is reconciled against a benchmark: each practice, the practices of a region (within one
+/// track and tier), or a named pool (roster column `pool`). Pooled results are allocated back to
+/// the member practices pro rata by benchmark dollars.
+public enum Accountability: String, Sendable, Equatable, CaseIterable {
+    case practice, region, pool
+}
+
+/// Per-member truncation of annual cost in the reconciliation (actual and baseline alike).
+public enum StopLoss: Sendable, Equatable {
+    /// Dollars per member-year.
+    case attachment(Double)
+    /// A percentile of the scenario's member annual cost distribution (e.g. 0.99).
+    case percentile(Double)
+}
+
+/// How a minimum savings or loss rate is set.
+public enum ThresholdRule: Sendable, Equatable {
+    case fixed(Glide)
+    /// The MSSP table by attributed members (FACTS.md, 42 CFR 425.604(b)), interpolated.
+    case msspTable
+    /// z · CV / √n: a two-sided confidence band on per-capita cost for n members.
+    case confidence(Double)
 }
 
 /// Whether shared savings/losses start at the first dollar once the threshold is crossed,
@@ -44,20 +216,35 @@ public struct Cap: Sendable, Equatable {
     public static let none = Cap()
 }
 
-/// Two-sided total-cost-of-care reconciliation against a benchmark, at practice level.
+/// A risk corridor: deviations from the benchmark between `lower` and `upper` (shares of the
+/// benchmark) are shared at `share`, for savings and losses alike.
+public struct Corridor: Sendable, Equatable {
+    public var lower: Double
+    public var upper: Double?
+    public var share: Glide
+
+    public init(lower: Double, upper: Double?, share: Glide) {
+        self.lower = lower; self.upper = upper; self.share = share
+    }
+}
+
+/// Total-cost-of-care reconciliation against a benchmark.
 public struct Reconciliation: Sendable, Equatable {
-    public var minimumSavingsRate: Glide
-    public var minimumLossRate: Glide
+    public var minimumSavingsRate: ThresholdRule
+    public var minimumLossRate: ThresholdRule
     public var sharingBasis: SharingBasis
     public var upsideRate: Glide
     public var downsideRate: Glide
+    /// When present, replaces the upside and downside rates.
+    public var corridors: [Corridor]?
     public var savingsCap: Cap
     public var lossCap: Cap
 
-    public init(minimumSavingsRate: Glide, minimumLossRate: Glide, sharingBasis: SharingBasis,
-                upsideRate: Glide, downsideRate: Glide, savingsCap: Cap, lossCap: Cap) {
+    public init(minimumSavingsRate: ThresholdRule, minimumLossRate: ThresholdRule, sharingBasis: SharingBasis,
+                upsideRate: Glide, downsideRate: Glide, corridors: [Corridor]? = nil,
+                savingsCap: Cap, lossCap: Cap) {
         self.minimumSavingsRate = minimumSavingsRate; self.minimumLossRate = minimumLossRate
-        self.sharingBasis = sharingBasis; self.upsideRate = upsideRate
-        self.downsideRate = downsideRate; self.savingsCap = savingsCap; self.lossCap = lossCap
+        self.sharingBasis = sharingBasis; self.upsideRate = upsideRate; self.downsideRate = downsideRate
+        self.corridors = corridors; self.savingsCap = savingsCap; self.lossCap = lossCap
     }
 }

@@ -8,7 +8,7 @@ struct RosterReader {
     let types: [String]
 
     static let requiredColumns = ["id", "members", "region"]
-    static let optionalColumns = ["type"]
+    static let optionalColumns = ["type", "track", "tier", "pool"]
 
     func read(into reader: YAMLReader) -> [Practice] {
         let rosterReader = YAMLReader(file: file)
@@ -27,7 +27,7 @@ struct RosterReader {
         let header = splitCSV(headerLine).map { $0.lowercased() }
         let known = Self.requiredColumns + Self.optionalColumns
         for column in header where !known.contains(column) {
-            rosterReader.report(line: 1, column: nil, column, "is not a known column; expected id, members, region and optionally type")
+            rosterReader.report(line: 1, column: nil, column, "is not a known column; expected id, members, region and optionally type, track, tier, pool")
         }
         for column in Self.requiredColumns where !header.contains(column) {
             rosterReader.report(line: 1, column: nil, column, "column is missing from the header; expected id,members,region[,type]")
@@ -76,7 +76,9 @@ struct RosterReader {
         }
         guard !id.isEmpty, let members, let region, let type, members >= 1,
               members <= ScenarioLoader.maximumPracticeMembers else { return nil }
-        return Practice(id: id, members: members, region: region, type: type)
+        func optional(_ column: String) -> String? { row[column].flatMap { $0.isEmpty ? nil : $0 } }
+        return Practice(id: id, members: members, region: region, type: type,
+                        track: optional("track"), tier: optional("tier"), pool: optional("pool"))
     }
 
     /// Splits one CSV line; fields may be double-quoted, with "" for a literal quote.

@@ -14,6 +14,8 @@ public struct Scenario: Sendable {
     public var practices: [Practice]
     public var sizeBands: [SizeBand]
     public var designs: [Design]
+    public var quality: QualityWorld
+    public var feeScheduleChanges: [FeeScheduleChange]
     /// Calibration sources cited in the scenario (`sources:`), carried into every run's outputs.
     public var sources: [String]
 
@@ -21,11 +23,13 @@ public struct Scenario: Sendable {
                 simulation: SimulationSettings, population: Population,
                 services: [ServiceCategory], variation: Variation, regions: [String],
                 practiceTypes: [PracticeType], practices: [Practice], sizeBands: [SizeBand],
-                designs: [Design], sources: [String]) {
+                designs: [Design], quality: QualityWorld = QualityWorld(),
+                feeScheduleChanges: [FeeScheduleChange] = [], sources: [String]) {
         self.name = name; self.description = description; self.sourceFile = sourceFile
         self.simulation = simulation; self.population = population; self.services = services
         self.variation = variation; self.regions = regions; self.practiceTypes = practiceTypes
         self.practices = practices; self.sizeBands = sizeBands; self.designs = designs
+        self.quality = quality; self.feeScheduleChanges = feeScheduleChanges
         self.sources = sources
     }
 
@@ -171,9 +175,59 @@ public struct Practice: Sendable, Equatable {
     public var members: Int
     public var region: Int
     public var type: Int
+    /// Explicit placement from the roster or group: a track or tier name, used by designs that have it.
+    public var track: String?
+    public var tier: String?
+    /// Pool for `accountability: pool`.
+    public var pool: String?
 
-    public init(id: String, members: Int, region: Int, type: Int) {
+    public init(id: String, members: Int, region: Int, type: Int, track: String? = nil, tier: String? = nil,
+                pool: String? = nil) {
         self.id = id; self.members = members; self.region = region; self.type = type
+        self.track = track; self.tier = tier; self.pool = pool
+    }
+}
+
+/// The quality world: each practice has a persistent true quality (normal, clamped to [0, 1]);
+/// its measured score each year adds noise whose SD grows as the panel shrinks:
+/// noiseSD × √(referenceMembers / members).
+public struct QualityWorld: Sendable, Equatable {
+    public var mean: Double
+    public var sd: Double
+    public var noiseSD: Double
+    public var referenceMembers: Double
+
+    public init(mean: Double = 0.7, sd: Double = 0.1, noiseSD: Double = 0.05, referenceMembers: Double = 1_000) {
+        self.mean = mean; self.sd = sd; self.noiseSD = noiseSD; self.referenceMembers = referenceMembers
+    }
+
+    /// SD of the measurement noise of a panel of `members`.
+    public func noiseSD(members: Int) -> Double {
+        noiseSD * (referenceMembers / Double(max(members, 1))).squareRoot()
+    }
+}
+
+/// A change in the fee schedule from program year `year` on: unit costs of the affected
+/// categories are multiplied by (1 + change).
+public struct FeeScheduleChange: Sendable, Equatable {
+    public var year: Int
+    public var change: Double
+    /// True: primary-care-scope categories only; false: every category.
+    public var primaryCareOnly: Bool
+
+    public init(year: Int, change: Double, primaryCareOnly: Bool) {
+        self.year = year; self.change = change; self.primaryCareOnly = primaryCareOnly
+    }
+}
+
+extension Scenario {
+    /// Fee-schedule index of each category in program year `year` (1 in the baseline year).
+    public func feeIndex(year: Int) -> [Double] {
+        services.map { service in
+            feeScheduleChanges.reduce(1.0) { index, change in
+                change.year <= year && (service.primaryCareScope || !change.primaryCareOnly) ? index * (1 + change.change) : index
+            }
+        }
     }
 }
 

@@ -23,16 +23,22 @@ struct ScenarioBuilder {
         let types = readPracticeTypes(top.sequence("practice_types"), classes: population?.classes ?? [])
         let practices = readPractices(top.mapping("practices", required: true), regions: regions, types: types)
         let bands = readSizeBands(top.sequence("size_bands"))
-        let designs = readDesigns(top.sequence("designs", required: true), years: years)
+        let quality = readQualityWorld(top.mapping("quality"))
+        let feeChanges = readFeeChanges(top.sequence("fee_schedule_changes", allowEmpty: true), years: years)
+        let context = DesignContext(categories: services.map(\.name), sizeBands: bands.map(\.name),
+                                    practiceTypes: types.map(\.name), regions: regions,
+                                    practiceIDs: Set(practices.map(\.id)))
+        let designs = readDesigns(top.sequence("designs", required: true), years: years, context: context)
         checkUnique(regions.map { ($0, "regions") })
         top.finish()
 
-        guard let name, let simulation, let population, let variation, !services.isEmpty,
+        guard let name, let simulation, let population, let variation, quality != nil, !services.isEmpty,
               !regions.isEmpty, !practices.isEmpty, !designs.isEmpty else { return nil }
         return Scenario(name: name, description: description, sourceFile: file, simulation: simulation,
                         population: population, services: services, variation: variation,
                         regions: regions, practiceTypes: types, practices: practices,
-                        sizeBands: bands, designs: designs, sources: sources)
+                        sizeBands: bands, designs: designs, quality: quality ?? QualityWorld(),
+                        feeScheduleChanges: feeChanges, sources: sources)
     }
 
     // MARK: - Simulation
@@ -226,11 +232,15 @@ struct ScenarioBuilder {
         }
         let regionIndices = lookupRegions(group, regions: regions)
         let typeIndex = lookup(group, key: "type", in: types.map(\.name), defaultIndex: 0)
+        let track = group.value("track") != nil ? group.string("track") : nil
+        let tier = group.value("tier") != nil ? group.string("tier") : nil
+        let pool = group.value("pool") != nil ? group.string("pool") : nil
         guard let count, let sizes, let regionIndices, let typeIndex else { return [] }
         return (0..<count).map { i in
             Practice(id: "\(prefix)\(startNumber + i)",
                      members: spreadSize(i, of: count, between: sizes.0, and: sizes.1),
-                     region: regionIndices[i % regionIndices.count], type: typeIndex)
+                     region: regionIndices[i % regionIndices.count], type: typeIndex,
+                     track: track, tier: tier, pool: pool)
         }
     }
 
@@ -286,71 +296,40 @@ struct ScenarioBuilder {
         return bands.isEmpty ? SizeBand.standard : bands
     }
 
-    // MARK: - Designs
+    func readQualityWorld(_ map: MappingCursor?) -> QualityWorld? {
+        guard let map else { return QualityWorld() }
+        defer { map.finish() }
+        let defaults = QualityWorld()
+        let mean = map.number("mean", default: defaults.mean, .share)
+        let sd = map.number("sd", default: defaults.sd, .range(0, 1))
+        let noise = map.number("noise_sd", default: defaults.noiseSD, .range(0, 1))
+        let reference = map.number("noise_reference_members", default: defaults.referenceMembers, .range(1, 1e7))
+        guard let mean, let sd, let noise, let reference else { return nil }
+        return QualityWorld(mean: mean, sd: sd, noiseSD: noise, referenceMembers: reference)
+    }
 
-    func readDesigns(_ items: [(node: Node, path: String)]?, years: Int) -> [Design] {
-        var designs: [Design] = []
+    func readFeeChanges(_ items: [(node: Node, path: String)]?, years: Int) -> [FeeScheduleChange] {
+        var changes: [FeeScheduleChange] = []
         for (node, path) in items ?? [] {
             guard let map = reader.mapping(node, path: path) else { continue }
             defer { map.finish() }
-            let name = map.string("name")
-            let prospective = map.glide("prospective_share", default: 0, .share, years: years)
-            var addOns: [AddOn] = []
-            for (addNode, addPath) in map.sequence("add_ons", allowEmpty: true) ?? [] {
-                guard let add = reader.mapping(addNode, path: addPath) else { continue }
-                if let addName = add.string("name"),
-                   let pmpm = add.glide("pmpm", .range(0, 10_000), years: years) {
-                    addOns.append(AddOn(name: addName, pmpm: pmpm))
+            let year = map.integer("year", min: 1, max: years)
+            let change = map.number("change", .range(-0.9, 10))
+            var primaryOnly: Bool? = true
+            if let scopeNode = map.value("scope"), let scope = reader.string(scopeNode, path: map.child("scope")) {
+                switch scope {
+                case "primary_care": primaryOnly = true
+                case "all": primaryOnly = false
+                default:
+                    reader.report(scopeNode, map.child("scope"), "found '\(scope)', expected primary_care or all")
+                    primaryOnly = nil
                 }
-                add.finish()
             }
-            let reconciliation = map.mapping("reconciliation").flatMap { readReconciliation($0, years: years) }
-            if let name, let prospective {
-                designs.append(Design(name: name, prospectiveShare: prospective, addOns: addOns,
-                                      reconciliation: reconciliation))
+            if let year, let change, let primaryOnly {
+                changes.append(FeeScheduleChange(year: year, change: change, primaryCareOnly: primaryOnly))
             }
         }
-        checkUnique(designs.enumerated().map { ($0.element.name, "designs[\($0.offset)].name") })
-        return designs
-    }
-
-    func readReconciliation(_ map: MappingCursor, years: Int) -> Reconciliation? {
-        defer { map.finish() }
-        let msr = map.glide("minimum_savings_rate", default: 0, .belowOne, years: years)
-        let mlr = map.glide("minimum_loss_rate", default: 0, .belowOne, years: years)
-        var basis: SharingBasis? = .firstDollar
-        if let node = map.value("sharing_basis"), let text = reader.string(node, path: map.child("sharing_basis")) {
-            basis = SharingBasis(rawValue: text)
-            if basis == nil {
-                reader.report(node, map.child("sharing_basis"), "found '\(text)', expected first_dollar or net_of_threshold")
-            }
-        }
-        let upside = map.glide("upside_rate", default: 0, .share, years: years)
-        let downside = map.glide("downside_rate", default: 0, .share, years: years)
-        let savingsCap = readCap(map.mapping("savings_cap"), years: years)
-        let lossCap = readCap(map.mapping("loss_cap"), years: years)
-        if let msr, let cap = savingsCap?.benchmarkShare, let node = map.value("savings_cap"),
-           (1...years).contains(where: { cap.value(year: $0) < msr.value(year: $0) }) {
-            reader.report(node, map.child("savings_cap.benchmark"), "is below the minimum savings rate in some year; expected a cap at or above the threshold")
-        }
-        if let mlr, let cap = lossCap?.benchmarkShare, let node = map.value("loss_cap"),
-           (1...years).contains(where: { cap.value(year: $0) < mlr.value(year: $0) }),
-           downside?.maximum ?? 0 > 0 {
-            reader.report(node, map.child("loss_cap.benchmark"), "is below the minimum loss rate in some year; expected a cap at or above the threshold")
-        }
-        guard let msr, let mlr, let basis, let upside, let downside, let savingsCap, let lossCap else { return nil }
-        return Reconciliation(minimumSavingsRate: msr, minimumLossRate: mlr, sharingBasis: basis,
-                              upsideRate: upside, downsideRate: downside, savingsCap: savingsCap, lossCap: lossCap)
-    }
-
-    func readCap(_ map: MappingCursor?, years: Int) -> Cap? {
-        guard let map else { return Cap.none }
-        defer { map.finish() }
-        let benchmark = map.value("benchmark") != nil ? map.glide("benchmark", .share, years: years) : nil
-        let revenue = map.value("revenue") != nil ? map.glide("revenue", .range(0, 10), years: years) : nil
-        if map.value("benchmark") != nil && benchmark == nil { return nil }
-        if map.value("revenue") != nil && revenue == nil { return nil }
-        return Cap(benchmarkShare: benchmark, revenueShare: revenue)
+        return changes
     }
 
     // MARK: - Shared checks

@@ -36,8 +36,13 @@ final class YAMLReader {
 
     init(file: String) { self.file = file }
 
+    /// Records a problem. A value inherited by several tiers of a design is read once per tier;
+    /// it is reported once, at its first key path.
     func report(_ node: Node?, _ path: String, _ message: String) {
         let mark = node?.mark
+        if let mark, problems.contains(where: { $0.line == mark.line && $0.column == mark.column && $0.message == message }) {
+            return
+        }
         problems.append(ScenarioProblem(file: file, line: mark?.line, column: mark?.column,
                                         keyPath: path, message: message))
     }

@@ -1,0 +1,333 @@
+import Yams
+
+/// Reads `designs:`. Terms may be written at design, track and tier level; a tier's terms are the
+/// three levels merged key by key (innermost wins), so a track can say only what differs.
+extension ScenarioBuilder {
+    static let termKeys = ["prospective_share", "social_risk_adjustment", "add_ons", "investment_pmpm",
+                           "interventions", "quality", "benchmark", "accountability", "stop_loss", "reconciliation"]
+
+    func readDesigns(_ items: [(node: Node, path: String)]?, years: Int, context: DesignContext) -> [Design] {
+        var designs: [Design] = []
+        for (node, path) in items ?? [] {
+            guard let map = reader.mapping(node, path: path) else { continue }
+            let name = map.string("name")
+            checkStructure(map, allowed: ["name", "tracks"] + Self.termKeys)
+            let designTerms = termsNode(map.node)
+            var tracks: [Track] = []
+            if let trackItems = map.sequence("tracks") {
+                for (trackNode, trackPath) in trackItems {
+                    if let track = readTrack(trackNode, path: trackPath, inherited: designTerms, years: years, context: context) {
+                        tracks.append(track)
+                    }
+                }
+                checkUnique(tracks.enumerated().map { ($0.element.name, "\(path).tracks[\($0.offset)].name") })
+            } else if let terms = readTerms(designTerms, path: path, years: years, context: context) {
+                tracks = [Track(name: "all", placement: .everyone,
+                                tiers: [Tier(name: "all", placement: .everyone, terms: terms)])]
+            }
+            if let name, !tracks.isEmpty { designs.append(Design(name: name, tracks: tracks)) }
+        }
+        checkUnique(designs.enumerated().map { ($0.element.name, "designs[\($0.offset)].name") })
+        return designs
+    }
+
+    private func readTrack(_ node: Node, path: String, inherited: Node, years: Int, context: DesignContext) -> Track? {
+        guard let map = reader.mapping(node, path: path) else { return nil }
+        checkStructure(map, allowed: ["name", "placement", "tiers"] + Self.termKeys)
+        let name = map.string("name")
+        let placement = readPlacement(map.mapping("placement"), context: context)
+        let trackTerms = merge(inherited, termsNode(map.node))
+        var tiers: [Tier] = []
+        if let tierItems = map.sequence("tiers") {
+            for (tierNode, tierPath) in tierItems {
+                guard let tierMap = reader.mapping(tierNode, path: tierPath) else { continue }
+                checkStructure(tierMap, allowed: ["name", "placement"] + Self.termKeys)
+                let tierName = tierMap.string("name")
+                let tierPlacement = readPlacement(tierMap.mapping("placement"), context: context)
+                let terms = readTerms(merge(trackTerms, termsNode(tierMap.node)), path: tierPath, years: years, context: context)
+                if let tierName, let tierPlacement, let terms {
+                    tiers.append(Tier(name: tierName, placement: tierPlacement, terms: terms))
+                }
+            }
+            checkUnique(tiers.enumerated().map { ($0.element.name, "\(path).tiers[\($0.offset)].name") })
+        } else if let terms = readTerms(trackTerms, path: path, years: years, context: context) {
+            tiers = [Tier(name: "all", placement: .everyone, terms: terms)]
+        }
+        guard let name, let placement, !tiers.isEmpty else { return nil }
+        return Track(name: name, placement: placement, tiers: tiers)
+    }
+
+    /// Reports keys that are neither structure nor payment terms at this level.
+    private func checkStructure(_ map: MappingCursor, allowed: [String]) {
+        for key in allowed { _ = map.value(key) }
+        map.finish()
+    }
+
+    private func termsNode(_ node: Node) -> Node {
+        guard case let .mapping(mapping) = node else { return node }
+        let pairs = mapping.filter { pair in
+            guard case let .scalar(key) = pair.key else { return false }
+            return Self.termKeys.contains(key.string)
+        }.map { ($0.key, $0.value) }
+        return .mapping(Node.Mapping(pairs, mapping.tag, mapping.style, mapping.mark))
+    }
+
+    /// `over` on top of `base`, mapping by mapping; lists and scalars are replaced whole.
+    func merge(_ base: Node, _ over: Node) -> Node {
+        guard case let .mapping(baseMap) = base, case let .mapping(overMap) = over else { return over }
+        var pairs: [(Node, Node)] = []
+        for (key, value) in baseMap {
+            pairs.append((key, overMap[key].map { merge(value, $0) } ?? value))
+        }
+        for (key, value) in overMap where baseMap[key] == nil { pairs.append((key, value)) }
+        return .mapping(Node.Mapping(pairs, overMap.tag, overMap.style, overMap.mark ?? baseMap.mark))
+    }
+
+    private func readPlacement(_ map: MappingCursor?, context: DesignContext) -> Placement? {
+        guard let map else { return .everyone }
+        defer { map.finish() }
+        func names(_ key: String, in known: [String]) -> [Int]? {
+            guard let items = map.sequence(key) else { return nil }
+            var indices: [Int] = []
+            for (node, path) in items {
+                guard let name = reader.string(node, path: path) else { continue }
+                if let index = known.firstIndex(of: name) { indices.append(index) } else {
+                    reader.report(node, path, "found '\(name)', expected one of: \(known.joined(separator: ", "))")
+                }
+            }
+            return indices
+        }
+        let bands = names("size_bands", in: context.sizeBands)
+        let types = names("practice_types", in: context.practiceTypes)
+        let regions = names("regions", in: context.regions)
+        let ids = map.sequence("practices").map { stringList($0) }
+        for id in ids ?? [] where !context.practiceIDs.contains(id) {
+            reader.report(map.node, map.child("practices"), "names practice '\(id)', which is not in the scenario")
+        }
+        return Placement(sizeBands: bands, practiceTypes: types, regions: regions, practiceIDs: ids)
+    }
+
+    // MARK: - Terms
+
+    func readTerms(_ node: Node, path: String, years: Int, context: DesignContext) -> PaymentTerms? {
+        guard let map = reader.mapping(node, path: path) else { return nil }
+        defer { map.finish() }
+        let prospective = map.glide("prospective_share", default: 0, .share, years: years)
+        let social = map.number("social_risk_adjustment", default: 1, .range(0.1, 10))
+        let addOns = readAddOns(map.sequence("add_ons", allowEmpty: true) ?? [], years: years)
+        let investment = map.glide("investment_pmpm", default: 0, .range(0, 10_000), years: years)
+        let interventions = readInterventions(map.sequence("interventions", allowEmpty: true) ?? [],
+                                              years: years, categories: context.categories)
+        let quality = map.mapping("quality").map { readQuality($0, years: years) }
+        let benchmark = readBenchmark(map.mapping("benchmark"), years: years)
+        var accountability: Accountability? = .practice
+        if let node = map.value("accountability"), let text = reader.string(node, path: map.child("accountability")) {
+            accountability = Accountability(rawValue: text)
+            if accountability == nil {
+                reader.report(node, map.child("accountability"), "found '\(text)', expected practice, region or pool")
+            }
+        }
+        let stopLoss = map.mapping("stop_loss").map(readStopLoss)
+        let reconciliation = map.mapping("reconciliation").map { readReconciliation($0, years: years) }
+        guard let prospective, let social, let addOns, let investment, let interventions, let benchmark,
+              let accountability else { return nil }
+        if case .some(nil) = quality { return nil }
+        if case .some(nil) = stopLoss { return nil }
+        if case .some(nil) = reconciliation { return nil }
+        return PaymentTerms(prospectiveShare: prospective, socialRiskAdjustment: social, addOns: addOns,
+                            investmentPMPM: investment, interventions: interventions, quality: quality ?? nil,
+                            benchmark: benchmark, accountability: accountability, stopLoss: stopLoss ?? nil,
+                            reconciliation: reconciliation ?? nil)
+    }
+
+    private func readAddOns(_ items: [(node: Node, path: String)], years: Int) -> [AddOn]? {
+        var addOns: [AddOn] = []
+        var ok = true
+        for (node, path) in items {
+            guard let map = reader.mapping(node, path: path) else { ok = false; continue }
+            defer { map.finish() }
+            let name = map.string("name")
+            let pmpm = map.glide("pmpm", default: 0, .range(0, 10_000), years: years)
+            let social = map.glide("social_need_pmpm", default: 0, .range(0, 10_000), years: years)
+            var tiers: [RiskTierPayment] = []
+            let tierItems = map.sequence("risk_tiers") ?? []
+            var previous = 0.0
+            for (index, (tierNode, tierPath)) in tierItems.enumerated() {
+                guard let tier = reader.mapping(tierNode, path: tierPath) else { ok = false; continue }
+                let last = index == tierItems.count - 1
+                let below = (!last || tier.value("below") != nil) ? tier.number("below", .range(1e-6, 1000)) : nil
+                if let below, below <= previous {
+                    reader.report(tierNode, tier.child("below"), "found \(format(below)), expected a bound above the previous tier's (\(format(previous)))")
+                    ok = false
+                }
+                if let tierPMPM = tier.glide("pmpm", .range(0, 10_000), years: years) {
+                    tiers.append(RiskTierPayment(below: below, pmpm: tierPMPM))
+                } else { ok = false }
+                previous = below ?? previous
+                tier.finish()
+            }
+            if let name, let pmpm, let social {
+                addOns.append(AddOn(name: name, pmpm: pmpm, socialNeedPMPM: social, riskTiers: tiers))
+            } else { ok = false }
+        }
+        return ok ? addOns : nil
+    }
+
+    private func readInterventions(_ items: [(node: Node, path: String)], years: Int, categories: [String]) -> [Intervention]? {
+        var result: [Intervention] = []
+        var ok = true
+        for (node, path) in items {
+            guard let map = reader.mapping(node, path: path) else { ok = false; continue }
+            defer { map.finish() }
+            var category: Int?
+            if let categoryNode = map.value("category"), let name = reader.string(categoryNode, path: map.child("category")) {
+                category = categories.firstIndex(of: name)
+                if category == nil {
+                    reader.report(categoryNode, map.child("category"), "found '\(name)', expected one of the services: \(categories.joined(separator: ", "))")
+                }
+            } else if map.value("category") == nil {
+                reader.report(node, map.child("category"), "is missing, expected a service category name")
+            }
+            let effect = map.number("effect", .range(-1, 10))
+            let sd = map.number("sd", default: 0, .range(0, 5))
+            let phase = map.glide("phase_in", default: 1, .share, years: years)
+            if let category, let effect, let sd, let phase {
+                result.append(Intervention(category: category, effect: effect, sd: sd, phaseIn: phase))
+            } else { ok = false }
+        }
+        return ok ? result : nil
+    }
+
+    private func readQuality(_ map: MappingCursor, years: Int) -> QualityTerms? {
+        defer { map.finish() }
+        let bonusPMPM = map.glide("bonus_pmpm", default: 0, .range(0, 10_000), years: years)
+        let bonusShare = map.glide("bonus_share", default: 0, .range(0, 10), years: years)
+        let withhold = map.glide("withhold_share", default: 0, .share, years: years)
+        let floor = map.number("floor", default: 0, .share)
+        let gate = map.value("gate") != nil ? map.number("gate", .share) : nil
+        if map.value("gate") != nil && gate == nil { return nil }
+        guard let bonusPMPM, let bonusShare, let withhold, let floor else { return nil }
+        return QualityTerms(bonusPMPM: bonusPMPM, bonusShare: bonusShare, withholdShare: withhold, floor: floor, gate: gate)
+    }
+
+    private func readBenchmark(_ map: MappingCursor?, years: Int) -> BenchmarkTerms? {
+        guard let map else { return BenchmarkTerms() }
+        defer { map.finish() }
+        let blend = map.glide("regional_blend", default: 0, .share, years: years)
+        let adjust = map.bool("adjust_for_fee_changes", default: true)
+        return blend.map { BenchmarkTerms(regionalBlend: $0, adjustForFeeChanges: adjust) }
+    }
+
+    private func readStopLoss(_ map: MappingCursor) -> StopLoss? {
+        defer { map.finish() }
+        let hasAttachment = map.value("attachment") != nil, hasPercentile = map.value("percentile") != nil
+        guard hasAttachment != hasPercentile else {
+            reader.report(map.node, map.path, "expected exactly one of attachment (dollars per member-year) or percentile (e.g. 0.99)")
+            return nil
+        }
+        if hasAttachment { return map.number("attachment", .range(1, 1e9)).map { .attachment($0) } }
+        return map.number("percentile", NumberRule(expected: "a percentile in (0.5, 1)") { $0 > 0.5 && $0 < 1 })
+            .map { .percentile($0) }
+    }
+
+    private func readThreshold(_ map: MappingCursor, key: String, years: Int) -> ThresholdRule? {
+        guard let node = map.value(key) else { return .fixed(Glide(0)) }
+        let path = map.child(key)
+        switch node {
+        case let .scalar(scalar) where scalar.string == "mssp":
+            return .msspTable
+        case .mapping:
+            guard let rule = reader.mapping(node, path: path) else { return nil }
+            defer { rule.finish() }
+            return rule.number("confidence", NumberRule(expected: "a confidence level in (0.5, 1)") { $0 > 0.5 && $0 < 1 })
+                .map { .confidence($0) }
+        default:
+            return reader.glide(node, path: path, rule: .belowOne, years: years).map { .fixed($0) }
+        }
+    }
+
+    func readReconciliation(_ map: MappingCursor, years: Int) -> Reconciliation? {
+        defer { map.finish() }
+        let msr = readThreshold(map, key: "minimum_savings_rate", years: years)
+        let mlr = readThreshold(map, key: "minimum_loss_rate", years: years)
+        var basis: SharingBasis? = .firstDollar
+        if let node = map.value("sharing_basis"), let text = reader.string(node, path: map.child("sharing_basis")) {
+            basis = SharingBasis(rawValue: text)
+            if basis == nil {
+                reader.report(node, map.child("sharing_basis"), "found '\(text)', expected first_dollar or net_of_threshold")
+            }
+        }
+        let hasRates = map.value("upside_rate") != nil || map.value("downside_rate") != nil
+        let upside = map.glide("upside_rate", default: 0, .share, years: years)
+        let downside = map.glide("downside_rate", default: 0, .share, years: years)
+        var corridors: [Corridor]??
+        if let items = map.sequence("corridors") {
+            corridors = readCorridors(items, years: years)
+            if hasRates, let node = map.value("corridors") {
+                reader.report(node, map.child("corridors"), "replace upside_rate and downside_rate; expected one or the other, not both")
+            }
+        }
+        let savingsCap = readCap(map.mapping("savings_cap"), years: years)
+        let lossCap = readCap(map.mapping("loss_cap"), years: years)
+        if case let .fixed(msrGlide)? = msr, let cap = savingsCap?.benchmarkShare, let node = map.value("savings_cap"),
+           (1...years).contains(where: { cap.value(year: $0) < msrGlide.value(year: $0) }) {
+            reader.report(node, map.child("savings_cap.benchmark"), "is below the minimum savings rate in some year; expected a cap at or above the threshold")
+        }
+        let downsideUsed = (downside?.maximum ?? 0) > 0 || corridors != nil
+        if case let .fixed(mlrGlide)? = mlr, let cap = lossCap?.benchmarkShare, let node = map.value("loss_cap"), downsideUsed,
+           (1...years).contains(where: { cap.value(year: $0) < mlrGlide.value(year: $0) }) {
+            reader.report(node, map.child("loss_cap.benchmark"), "is below the minimum loss rate in some year; expected a cap at or above the threshold")
+        }
+        if case .some(nil) = corridors { return nil }
+        guard let msr, let mlr, let basis, let upside, let downside, let savingsCap, let lossCap else { return nil }
+        return Reconciliation(minimumSavingsRate: msr, minimumLossRate: mlr, sharingBasis: basis, upsideRate: upside,
+                              downsideRate: downside, corridors: corridors ?? nil, savingsCap: savingsCap, lossCap: lossCap)
+    }
+
+    /// Corridors must tile [0, ∞) or [0, last) without gaps or overlaps, in order.
+    private func readCorridors(_ items: [(node: Node, path: String)], years: Int) -> [Corridor]? {
+        var corridors: [Corridor] = []
+        var expectedFrom = 0.0
+        var ok = true
+        for (index, (node, path)) in items.enumerated() {
+            guard let map = reader.mapping(node, path: path) else { ok = false; continue }
+            defer { map.finish() }
+            let from = map.number("from", .share)
+            let last = index == items.count - 1
+            let to = (!last || map.value("to") != nil) ? map.number("to", .share) : nil
+            let share = map.glide("share", .share, years: years)
+            if let from, abs(from - expectedFrom) > 1e-12 {
+                let problem = from > expectedFrom ? "leaves a gap" : "overlaps the previous corridor"
+                reader.report(map.value("from"), map.child("from"), "found \(format(from)), which \(problem); expected \(format(expectedFrom)) (the previous corridor's 'to')")
+                ok = false
+            }
+            if let from, let to, to <= from {
+                reader.report(map.value("to"), map.child("to"), "found \(format(to)), expected a bound above 'from' (\(format(from)))")
+                ok = false
+            }
+            guard let from, let share else { ok = false; continue }
+            corridors.append(Corridor(lower: from, upper: to, share: share))
+            expectedFrom = to ?? expectedFrom
+        }
+        return ok ? corridors : nil
+    }
+
+    func readCap(_ map: MappingCursor?, years: Int) -> Cap? {
+        guard let map else { return Cap.none }
+        defer { map.finish() }
+        let benchmark = map.value("benchmark") != nil ? map.glide("benchmark", .share, years: years) : nil
+        let revenue = map.value("revenue") != nil ? map.glide("revenue", .range(0, 10), years: years) : nil
+        if map.value("benchmark") != nil && benchmark == nil { return nil }
+        if map.value("revenue") != nil && revenue == nil { return nil }
+        return Cap(benchmarkShare: benchmark, revenueShare: revenue)
+    }
+}
+
+/// Names a design may refer to, read before the designs.
+struct DesignContext {
+    let categories: [String]
+    let sizeBands: [String]
+    let practiceTypes: [String]
+    let regions: [String]
+    let practiceIDs: Set<String>
+}
