@@ -90,17 +90,28 @@ public struct IgnoreMembers: MemberObserver {
     @inline(__always) public mutating func observe(_ member: MemberDraw) {}
 }
 
+/// What the world records for every practice-year besides the member draws themselves.
+struct WorldRecording: Sendable {
+    /// Stop-loss attachment points (dollars per member-year) used by any design of the run.
+    let attachments: [Double]
+    let riskBins: RiskBins
+}
+
 extension MemberModel {
     /// Simulates one practice-year member by member.
     /// - Parameters:
     ///   - classCounts: members of each class in the panel.
     ///   - multiplier: the product of the year's systemic, regional and practice factors; scales
     ///     every utilization rate.
+    ///   - priceFactors: the year's fee-schedule index per category; scales unit costs.
     func simulateYear<Observer: MemberObserver>(
-        classCounts: [Int], multiplier: Double, rng: borrowing GSLGenerator, observer: inout Observer
+        classCounts: [Int], multiplier: Double, priceFactors: [Double], recording: WorldRecording,
+        rng: borrowing GSLGenerator, observer: inout Observer
     ) -> PracticeYearActivity {
-        var totals = PracticeYearActivity()
+        var totals = PracticeYearActivity(categories: categories.count, attachments: recording.attachments.count,
+                                          riskBins: recording.riskBins.count)
         let categoryCount = categories.count
+        let attachments = recording.attachments
         for (classIndex, count) in classCounts.enumerated() where count > 0 {
             let memberClass = classes[classIndex]
             for _ in 0..<count {
@@ -123,17 +134,25 @@ extension MemberModel {
                     }
                     let count = rng.poisson(mean: memberClass.rates[c] * intensity * frailty)
                     guard count > 0 else { continue }
-                    let cost = rng.sum(of: category.severity, count: count)
+                    let cost = rng.sum(of: category.severity, count: count) * priceFactors[c]
                     memberCost += cost
+                    totals.costByCategory[c] += cost
                     if category.primaryCareScope {
                         memberInScope += cost
                         totals.inScopeServices += Double(count)
                     }
                 }
-                totals.memberMonths += Double(months)
-                totals.riskMonths += observedRisk * Double(months)
+                let memberMonths = Double(months)
+                totals.memberMonths += memberMonths
+                totals.riskMonths += observedRisk * memberMonths
+                if socialNeed {
+                    totals.socialRiskMonths += observedRisk * memberMonths
+                    totals.socialNeedMonths += memberMonths
+                }
+                totals.riskBinMonths[recording.riskBins.bin(of: observedRisk)] += memberMonths
                 totals.totalCost += memberCost
                 totals.inScopeFFS += memberInScope
+                for k in 0..<attachments.count { totals.truncatedCost[k] += min(memberCost, attachments[k]) }
                 observer.observe(MemberDraw(classIndex: classIndex, months: months, trueRisk: trueRisk,
                                             observedRisk: observedRisk, socialNeed: socialNeed,
                                             cost: memberCost, inScopeCost: memberInScope))

@@ -1,5 +1,6 @@
 import Sampling
 import Scenario
+import Settlement
 
 /// The member level on its own: the member-years of one panel, for calibration checks (MEPS
 /// concentration), diagnostics and the benchmark. Uses exactly the engine's member model.
@@ -16,6 +17,8 @@ public struct MemberSampler: Sendable {
                                                    seed: UInt64, observer: inout Observer) throws(SamplingError) {
         let rng = try GSLGenerator(seed: seed)
         _ = model.simulateYear(classCounts: classCounts(members: members, mix: mix), multiplier: multiplier,
+                               priceFactors: Array(repeating: 1, count: model.categories.count),
+                               recording: WorldRecording(attachments: [], riskBins: RiskBins(bounds: [])),
                                rng: rng, observer: &observer)
     }
 

@@ -18,14 +18,32 @@ public struct SimulationResults: Sendable {
     /// Total cost of care and member-months per trial, practice, program year.
     public internal(set) var totalCost: [Double]
     public internal(set) var memberMonths: [Double]
+    /// Payer outlay per trial, design (the last index is the FFS counterfactual), program year and
+    /// component (`PayerOutlay.componentNames`).
+    public internal(set) var outlay: [Double]
+    /// Track and tier of each practice in each design: placement[design][practice].
+    public let placement: [[PracticePlace]]
 
-    init(trials: Int, designs: Int, practices: Int, years: Int) {
+    public struct PracticePlace: Sendable, Equatable {
+        public let track: Int
+        public let tier: Int
+    }
+
+    init(trials: Int, designs: Int, practices: Int, years: Int, placement: [[PracticePlace]]) {
         self.trials = trials; self.designs = designs; self.practices = practices; self.years = years
+        self.placement = placement
         let settled = trials * designs * practices * years
         exposure = Array(repeating: 0, count: settled)
         reconciliation = Array(repeating: 0, count: settled)
         totalCost = Array(repeating: 0, count: trials * practices * years)
         memberMonths = Array(repeating: 0, count: trials * practices * years)
+        outlay = Array(repeating: 0, count: trials * (designs + 1) * years * PayerOutlay.componentNames.count)
+    }
+
+    /// Index of component 0 in `outlay`; `design` = `designs` for the FFS counterfactual.
+    @inline(__always)
+    public func outlayIndex(trial: Int, design: Int, year: Int) -> Int {
+        ((trial * (designs + 1) + design) * years + year - 1) * PayerOutlay.componentNames.count
     }
 
     /// Index into `exposure`/`reconciliation`; `year` is 1-based.
@@ -44,11 +62,13 @@ public struct SimulationResults: Sendable {
 /// Why a run stopped without results.
 public enum SimulationError: Error, CustomStringConvertible {
     case sampling(SamplingError)
+    case plan(RunPlanError)
     case cancelled(completedTrials: Int)
 
     public var description: String {
         switch self {
         case let .sampling(error): return "sampling failed: \(error)"
+        case let .plan(error): return error.description
         case let .cancelled(done): return "cancelled after \(done) trials"
         }
     }
@@ -61,6 +81,7 @@ private struct SharedSlots: @unchecked Sendable {
     let reconciliation: UnsafeMutableBufferPointer<Double>
     let totalCost: UnsafeMutableBufferPointer<Double>
     let memberMonths: UnsafeMutableBufferPointer<Double>
+    let outlay: UnsafeMutableBufferPointer<Double>
 }
 
 private struct SlotSink: TrialSink {
@@ -68,16 +89,22 @@ private struct SlotSink: TrialSink {
     let layout: SimulationResults
     let trial: Int
 
-    mutating func record(practice: Int, year: Int, activity: PracticeYearActivity) {
+    mutating func recordWorld(practice: Int, year: Int, activity: PracticeYearActivity) {
         let i = layout.worldIndex(trial: trial, practice: practice, year: year)
         slots.totalCost[i] = activity.totalCost
         slots.memberMonths[i] = activity.memberMonths
     }
 
-    mutating func record(practice: Int, year: Int, design: Int, settlement: PracticeSettlement, ffs: Double) {
+    mutating func recordSettlement(design: Int, practice: Int, year: Int, components: PaymentComponents,
+                                   counterfactualFFS: Double) {
         let i = layout.settledIndex(trial: trial, design: design, practice: practice, year: year)
-        slots.exposure[i] = settlement.revenue - ffs
-        slots.reconciliation[i] = settlement.reconciliation
+        slots.exposure[i] = components.practiceResult - counterfactualFFS
+        slots.reconciliation[i] = components.sharedSavings - components.sharedLosses
+    }
+
+    mutating func recordOutlay(design: Int?, year: Int, outlay: PayerOutlay) {
+        let start = layout.outlayIndex(trial: trial, design: design ?? layout.designs, year: year)
+        for (k, value) in outlay.components.enumerated() { slots.outlay[start + k] = value }
     }
 }
 
@@ -92,11 +119,14 @@ public enum Simulation {
     public static func run(scenario: Scenario, trials: Int, seed: UInt64, threads: Int,
                            progress: (@Sendable (Int) -> Void)? = nil,
                            shouldStop: (@Sendable () -> Bool)? = nil) throws(SimulationError) -> SimulationResults {
+        let plan: RunPlan
+        do { plan = try RunPlan(scenario: scenario) } catch { throw .plan(error) }
         let simulator: TrialSimulator
-        do { simulator = try TrialSimulator(scenario: scenario, seed: seed) } catch { throw .sampling(error) }
-        var results = SimulationResults(trials: trials, designs: scenario.designs.count,
-                                        practices: scenario.practices.count,
-                                        years: scenario.simulation.programYears)
+        do { simulator = try TrialSimulator(plan: plan, seed: seed) } catch { throw .sampling(error) }
+        var results = SimulationResults(
+            trials: trials, designs: scenario.designs.count, practices: scenario.practices.count,
+            years: scenario.simulation.programYears,
+            placement: plan.designs.map { $0.placement.map { SimulationResults.PracticePlace(track: $0.track, tier: $0.tier) } })
         let layout = results
         let nextTrial = Atomic<Int>(0)
         let finished = Atomic<Int>(0)
@@ -107,8 +137,9 @@ public enum Simulation {
         results.reconciliation.withUnsafeMutableBufferPointer { reconciliation in
         results.totalCost.withUnsafeMutableBufferPointer { totalCost in
         results.memberMonths.withUnsafeMutableBufferPointer { memberMonths in
+        results.outlay.withUnsafeMutableBufferPointer { outlay in
             let slots = SharedSlots(exposure: exposure, reconciliation: reconciliation,
-                                    totalCost: totalCost, memberMonths: memberMonths)
+                                    totalCost: totalCost, memberMonths: memberMonths, outlay: outlay)
             @Sendable func work(_ worker: Int) {
                 let rng: GSLGenerator
                 do { rng = try GSLGenerator(seed: seed) } catch {
@@ -126,7 +157,7 @@ public enum Simulation {
                 }
             }
             if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
-        }}}}
+        }}}}}
 
         if let error = failure.withLock({ $0 }) { throw .sampling(error) }
         let done = finished.load(ordering: .relaxed)

@@ -8,6 +8,8 @@ enum StreamKey {
     case region(Int)
     case practiceEffect(Int)
     case members(practice: Int, year: Int)
+    case quality(Int)
+    case interventions(design: Int)
 
     func seed(run: UInt64, trial: Int) -> UInt64 {
         let t = UInt64(trial)
@@ -16,6 +18,8 @@ enum StreamKey {
         case let .region(r): return StreamSeed.derive(run, t, 1, UInt64(r))
         case let .practiceEffect(p): return StreamSeed.derive(run, t, 2, UInt64(p))
         case let .members(p, y): return StreamSeed.derive(run, t, 3, UInt64(p), UInt64(y))
+        case let .quality(p): return StreamSeed.derive(run, t, 4, UInt64(p))
+        case let .interventions(d): return StreamSeed.derive(run, t, 5, UInt64(d))
         }
     }
 }

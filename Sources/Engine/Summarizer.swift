@@ -34,14 +34,23 @@ public struct Summarizer {
                          members: members.reduce(0) { $0 + scenario.practices[$1].members })
         }
         var exposure: [ExposureSummary] = []
-        for d in scenario.designs.indices {
-            for (b, practices) in bands.enumerated() where !practices.isEmpty {
-                for year in 1...results.years {
-                    exposure.append(exposureSummary(design: d, band: b, practices: practices, years: year...year,
-                                                    label: yearLabels[year - 1]))
+        for (d, design) in scenario.designs.enumerated() {
+            for (t, track) in design.tracks.enumerated() {
+                for (k, tier) in track.tiers.enumerated() {
+                    let group = GroupLabel(design: d, track: track.name, tier: tier.name)
+                    for (b, bandPractices) in bands.enumerated() {
+                        let practices = bandPractices.filter {
+                            results.placement[d][$0] == SimulationResults.PracticePlace(track: t, tier: k)
+                        }
+                        guard !practices.isEmpty else { continue }
+                        for year in 1...results.years {
+                            exposure.append(exposureSummary(group, band: b, practices: practices, years: year...year,
+                                                            label: yearLabels[year - 1]))
+                        }
+                        exposure.append(exposureSummary(group, band: b, practices: practices,
+                                                        years: 1...results.years, label: wholeProgramLabel))
+                    }
                 }
-                exposure.append(exposureSummary(design: d, band: b, practices: practices,
-                                                years: 1...results.years, label: wholeProgramLabel))
             }
         }
         return RunSummary(
@@ -54,8 +63,15 @@ public struct Summarizer {
             exposure: exposure, worldChecks: worldChecks())
     }
 
-    func exposureSummary(design d: Int, band b: Int, practices: [Int], years: ClosedRange<Int>,
+    struct GroupLabel {
+        let design: Int
+        let track: String
+        let tier: String
+    }
+
+    func exposureSummary(_ group: GroupLabel, band b: Int, practices: [Int], years: ClosedRange<Int>,
                          label: String) -> ExposureSummary {
+        let d = group.design
         let revenue = practices.map { p in
             years.reduce(0.0) { $0 + expectations.expectedRevenue(of: scenario.practices[p], year: $1) }
         }
@@ -79,7 +95,8 @@ public struct Summarizer {
         }
         let shareSample = BatchedSample(values: shares, perTrial: practices.count)
         return ExposureSummary(
-            design: scenario.designs[d].name, sizeBand: scenario.sizeBands[b].name, year: label,
+            design: scenario.designs[d].name, track: group.track, tier: group.tier,
+            sizeBand: scenario.sizeBands[b].name, practices: practices.count, year: label,
             expectedRevenue: revenue.reduce(0, +) / Double(practices.count),
             dollars: BatchedSample(values: dollars, perTrial: practices.count).summary(),
             shareOfRevenue: shareSample.summary(),

@@ -2,32 +2,38 @@ import Sampling
 import Scenario
 import Settlement
 
-/// Simulates one trial: the systemic path (level 1), regional shocks (level 2), each practice's
-/// persistent effect and baseline year (level 3), its members in every program year (level 4),
-/// then settles every design on that one world.
+/// Simulates one trial in two phases. The world: the systemic path (level 1), regional shocks
+/// (level 2), each practice's persistent effect, quality and baseline year (level 3) and its
+/// members in every year (level 4). Then the settlement: every design on that one world.
 struct TrialSimulator: Sendable {
-    let scenario: Scenario
+    let plan: RunPlan
     let members: MemberModel
     let panels: [[Int]]
     let regionalShock: Lognormal?
     let practiceEffect: Lognormal?
-    /// The payer's assumed trend compounded to each program year (index 0 = baseline).
-    let assumedTrendFactors: [Double]
     let seed: UInt64
 
-    init(scenario: Scenario, seed: UInt64) throws(SamplingError) {
-        self.scenario = scenario
+    init(plan: RunPlan, seed: UInt64) throws(SamplingError) {
+        self.plan = plan
         self.seed = seed
+        let scenario = plan.scenario
         members = try MemberModel(scenario: scenario)
         panels = scenario.practices.map { classCounts(members: $0.members, mix: scenario.practiceTypes[$0.type].classMix) }
         let variation = scenario.variation
         regionalShock = variation.regionalCV > 0 ? try Lognormal(mean: 1, cv: variation.regionalCV) : nil
         practiceEffect = variation.practiceEfficiencyCV > 0
             ? try Lognormal(mean: 1, cv: variation.practiceEfficiencyCV) : nil
-        assumedTrendFactors = (0...scenario.simulation.programYears).map { pow1p(variation.assumedTrend, $0) }
     }
 
+    var scenario: Scenario { plan.scenario }
     var years: Int { scenario.simulation.programYears }
+
+    /// One trial's world: activity[practice][year] (year 0 = baseline) and measured quality
+    /// scores[practice][year] (index 0 unused).
+    struct World {
+        var activity: [[PracticeYearActivity]]
+        var quality: [[Double]]
+    }
 
     /// Realised statewide cost index per year (index 0 = baseline year = 1).
     func systemicPath(trial: Int, rng: borrowing GSLGenerator) -> [Double] {
@@ -50,40 +56,71 @@ struct TrialSimulator: Sendable {
         return (0...years).map { _ in rng.lognormal(regionalShock) }
     }
 
-    /// Runs trial `trial` and hands each practice-year's activity and settlements to `sink`.
-    func run<Sink: TrialSink>(trial: Int, rng: borrowing GSLGenerator, sink: inout Sink) {
+    func simulateWorld(trial: Int, rng: borrowing GSLGenerator) -> World {
         let systemic = systemicPath(trial: trial, rng: rng)
         let regional = scenario.regions.indices.map { regionalPath(region: $0, trial: trial, rng: rng) }
+        let qualityWorld = scenario.quality
+        var world = World(activity: [], quality: [])
         var ignore = IgnoreMembers()
         for (p, practice) in scenario.practices.enumerated() {
-            var effect = 1.0
-            if let practiceEffect {
-                rng.reseed(StreamKey.practiceEffect(p).seed(run: seed, trial: trial))
-                effect = rng.lognormal(practiceEffect)
-            }
-            func activity(year: Int) -> PracticeYearActivity {
+            rng.reseed(StreamKey.practiceEffect(p).seed(run: seed, trial: trial))
+            let effect = practiceEffect.map { rng.lognormal($0) } ?? 1
+            var activities: [PracticeYearActivity] = []
+            for year in 0...years {
                 rng.reseed(StreamKey.members(practice: p, year: year).seed(run: seed, trial: trial))
                 let multiplier = systemic[year] * regional[practice.region][year] * effect
-                return members.simulateYear(classCounts: panels[p], multiplier: multiplier,
-                                            rng: rng, observer: &ignore)
+                activities.append(members.simulateYear(
+                    classCounts: panels[p], multiplier: multiplier, priceFactors: plan.feeIndex[year],
+                    recording: plan.recording, rng: rng, observer: &ignore))
             }
-            let baseline = PracticeBaseline(baselineYear: activity(year: 0))
+            rng.reseed(StreamKey.quality(p).seed(run: seed, trial: trial))
+            let trueQuality = clampUnit(qualityWorld.mean + qualityWorld.sd * rng.standardNormal())
+            let noise = qualityWorld.noiseSD(members: practice.members)
+            let scores = [0] + (1...years).map { _ in clampUnit(trueQuality + noise * rng.standardNormal()) }
+            world.activity.append(activities)
+            world.quality.append(scores)
+        }
+        return world
+    }
+
+    /// Intervention effects drawn for this trial: effects[track][tier][intervention].
+    func interventionEffects(design d: Int, trial: Int, rng: borrowing GSLGenerator) -> [[[Double]]] {
+        rng.reseed(StreamKey.interventions(design: d).seed(run: seed, trial: trial))
+        return plan.designs[d].tiers.map { track in
+            track.map { tier in tier.terms.interventions.map { $0.effect + $0.sd * rng.standardNormal() } }
+        }
+    }
+
+    /// Runs trial `trial` and hands the world and every design's settlements to `sink`.
+    func run<Sink: TrialSink>(trial: Int, rng: borrowing GSLGenerator, sink: inout Sink) {
+        let world = simulateWorld(trial: trial, rng: rng)
+        for p in scenario.practices.indices {
+            for year in 1...years { sink.recordWorld(practice: p, year: year, activity: world.activity[p][year]) }
+        }
+        var counterfactual = Array(repeating: PayerOutlay(), count: years + 1)
+        for p in scenario.practices.indices {
             for year in 1...years {
-                let world = activity(year: year)
-                sink.record(practice: p, year: year, activity: world)
-                for (d, design) in scenario.designs.enumerated() {
-                    let settlement = SettlementCalculator.settle(
-                        design: design, year: year, activity: world, baseline: baseline,
-                        trendFactor: assumedTrendFactors[year])
-                    sink.record(practice: p, year: year, design: d, settlement: settlement, ffs: world.inScopeFFS)
-                }
+                let activity = world.activity[p][year]
+                var ffs = PaymentComponents()
+                ffs.ffs = activity.inScopeFFS
+                counterfactual[year].add(ffs, otherClaims: activity.totalCost - activity.inScopeFFS)
             }
+        }
+        for year in 1...years { sink.recordOutlay(design: nil, year: year, outlay: counterfactual[year]) }
+        for d in plan.designs.indices {
+            let effects = interventionEffects(design: d, trial: trial, rng: rng)
+            DesignSettler(plan: plan, design: d, world: world, effects: effects).settle(into: &sink)
         }
     }
 }
 
+@inline(__always) func clampUnit(_ x: Double) -> Double { min(max(x, 0), 1) }
+
 /// Receives what one trial produced.
 protocol TrialSink {
-    mutating func record(practice: Int, year: Int, activity: PracticeYearActivity)
-    mutating func record(practice: Int, year: Int, design: Int, settlement: PracticeSettlement, ffs: Double)
+    mutating func recordWorld(practice: Int, year: Int, activity: PracticeYearActivity)
+    mutating func recordSettlement(design: Int, practice: Int, year: Int, components: PaymentComponents,
+                                   counterfactualFFS: Double)
+    /// `design` nil = the FFS counterfactual.
+    mutating func recordOutlay(design: Int?, year: Int, outlay: PayerOutlay)
 }

@@ -7,18 +7,28 @@ public struct WorldExpectations: Sendable {
 
     public init(scenario: Scenario) { self.scenario = scenario }
 
-    /// Expected cost per member-month of a panel with class mix `mix`, at cost index 1.
-    /// Months only scale utilization, so the per-month mean does not depend on churn.
-    public func costPerMemberMonth(mix: [Double], inScopeOnly: Bool) -> Double {
-        var total = 0.0
-        for (classIndex, memberClass) in scenario.population.classes.enumerated() {
-            var perYear = 0.0
-            for (c, service) in scenario.services.enumerated() where service.primaryCareScope || !inScopeOnly {
-                perYear += service.rate * memberClass.categoryMultipliers[c] * service.costMean
-            }
-            total += mix[classIndex] * perYear * memberClass.meanSocialNeedFactor
+    /// Expected cost per member-month of each category for class mix `mix`, at cost index 1 and
+    /// baseline fees. Months only scale utilization, so the per-month mean does not depend on churn.
+    public func costPerMemberMonthByCategory(mix: [Double]) -> [Double] {
+        scenario.services.enumerated().map { c, service in
+            scenario.population.classes.enumerated().reduce(0.0) { total, entry in
+                let (k, memberClass) = entry
+                return total + mix[k] * service.rate * memberClass.categoryMultipliers[c] * service.costMean
+                    * memberClass.meanSocialNeedFactor
+            } / 12
         }
-        return total / 12
+    }
+
+    /// Expected cost per member-month in program year `year` (0 = baseline), with the year's
+    /// fee schedule and expected cost index.
+    public func costPerMemberMonth(mix: [Double], inScopeOnly: Bool, year: Int) -> Double {
+        let fees = scenario.feeIndex(year: year)
+        let perCategory = costPerMemberMonthByCategory(mix: mix)
+        var total = 0.0
+        for (c, service) in scenario.services.enumerated() where service.primaryCareScope || !inScopeOnly {
+            total += perCategory[c] * fees[c]
+        }
+        return total * scenario.variation.expectedCostIndex(year: year)
     }
 
     public func mix(of practice: Practice) -> [Double] {
@@ -33,14 +43,12 @@ public struct WorldExpectations: Sendable {
     /// Expected pure-FFS revenue of a practice in program year `year`: the denominator of
     /// exposure as a share of revenue.
     public func expectedRevenue(of practice: Practice, year: Int) -> Double {
-        memberMonths(of: practice) * costPerMemberMonth(mix: mix(of: practice), inScopeOnly: true)
-            * scenario.variation.expectedCostIndex(year: year)
+        memberMonths(of: practice) * costPerMemberMonth(mix: mix(of: practice), inScopeOnly: true, year: year)
     }
 
     /// Expected total cost of care of a practice in program year `year`.
     public func expectedTotalCost(of practice: Practice, year: Int) -> Double {
-        memberMonths(of: practice) * costPerMemberMonth(mix: mix(of: practice), inScopeOnly: false)
-            * scenario.variation.expectedCostIndex(year: year)
+        memberMonths(of: practice) * costPerMemberMonth(mix: mix(of: practice), inScopeOnly: false, year: year)
     }
 }
 

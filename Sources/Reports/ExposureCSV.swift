@@ -3,13 +3,13 @@ import Statistics
 /// `exposure.csv`: one row per design, size band, year and statistic (tidy), so a spreadsheet
 /// pivot or an R/pandas filter needs no reshaping. Numbers are plain decimals, no separators.
 public enum ExposureCSV {
-    public static let header = "design,size_band,year,statistic,unit,value,mcse"
+    public static let header = "design,track,tier,size_band,year,statistic,unit,value,mcse"
 
     public static func render(_ summary: RunSummary) -> String {
         var lines = [header]
         for row in summary.exposure {
             func add(_ statistic: String, _ unit: String, _ value: Double, _ mcse: Double?) {
-                lines.append([quoted(row.design), quoted(row.sizeBand), quoted(row.year), statistic, unit,
+                lines.append([quoted(row.design), quoted(row.track), quoted(row.tier), quoted(row.sizeBand), quoted(row.year), statistic, unit,
                               number(value), mcse.map(number) ?? ""].joined(separator: ","))
             }
             add("expected_revenue", "dollars", row.expectedRevenue, nil)

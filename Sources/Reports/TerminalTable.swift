@@ -12,13 +12,15 @@ public enum TerminalTable {
         for design in summary.designs {
             out.append("")
             out.append("Design: \(design)")
-            let columns = ["size band", "practices", "exp. revenue", "mean", "P50", "P5", "P1", "ES95", "P(loss>5%)", "P(repay)"]
+            let rowsOfDesign = summary.exposure.filter { $0.design == design && $0.year == wholeProgramLabel }
+            let showTiers = rowsOfDesign.contains { $0.track != "all" || $0.tier != "all" }
+            let columns = (showTiers ? ["track / tier"] : []) + ["size band", "practices", "exp. revenue", "mean", "P50", "P5", "P1", "ES95", "P(loss>5%)", "P(repay)"]
             var rows: [[String]] = []
-            for row in summary.exposure where row.design == design && row.year == wholeProgramLabel {
+            for row in rowsOfDesign {
                 let share = row.shareOfRevenue
-                let practices = summary.sizeBands.first { $0.name == row.sizeBand }?.practices ?? 0
+                let practices = row.practices
                 let loss5 = row.lossProbabilities.first { abs($0.lossShare - 0.05) < 1e-9 }
-                rows.append([
+                rows.append((showTiers ? ["\(row.track) / \(row.tier)"] : []) + [
                     row.sizeBand, String(practices), dollars(row.expectedRevenue),
                     percent(share.mean.value),
                     percent(share.percentile(0.50)?.value),

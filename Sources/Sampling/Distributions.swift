@@ -1,3 +1,4 @@
+import CGSL
 import Foundation
 
 /// Lognormal given by its mean and coefficient of variation (not by μ and σ of the log).
@@ -66,3 +67,13 @@ public enum Severity: Sendable, Equatable {
     }
 }
 
+
+/// The standard normal distribution's quantile function (GSL's `gsl_cdf_ugaussian_Pinv`).
+public enum StandardNormal {
+    public static func quantile(_ p: Double) throws(SamplingError) -> Double {
+        guard p > 0, p < 1 else {
+            throw .invalidParameter(distribution: "normal quantile", parameter: "p", value: p, expected: "a probability in (0, 1)")
+        }
+        return gsl_cdf_ugaussian_Pinv(p)
+    }
+}

@@ -1,73 +1,133 @@
 import Scenario
 
-/// Money one practice receives from the payer in one program year under one design, by component.
-public struct PracticeSettlement: Sendable, Equatable {
+/// Money between the payer and one practice in one program year under one tier's terms.
+/// All amounts are ≥ 0 except `quality`, which is negative when a withhold is not earned back.
+public struct PaymentComponents: Sendable, Equatable {
     /// FFS for in-scope services at (1 − prospective share).
-    public var ffs: Double
+    public var ffs = 0.0
     /// Prospective primary-care payment, kept whatever the realised utilization.
-    public var prospective: Double
+    public var prospective = 0.0
     /// All PMPM add-ons.
-    public var addOns: Double
-    /// Total-cost-of-care benchmark in dollars (0 without reconciliation).
-    public var benchmark: Double
-    /// Shared savings (> 0) or shared losses owed back (< 0).
-    public var reconciliation: Double
+    public var addOns = 0.0
+    /// Quality bonus plus returned withhold minus withheld amount.
+    public var quality = 0.0
+    public var sharedSavings = 0.0
+    /// Shared losses the practice owes back (a positive number).
+    public var sharedLosses = 0.0
+    /// The practice's own investment cost (care team, CHWs); not a payment by the payer.
+    public var investment = 0.0
 
-    /// Revenue before settlement: the base on which revenue caps are computed.
-    public var revenueBeforeSettlement: Double { ffs + prospective + addOns }
-    public var revenue: Double { revenueBeforeSettlement + reconciliation }
+    public init() {}
+
+    /// Revenue before reconciliation: the base of revenue caps.
+    public var revenueBeforeSettlement: Double { ffs + prospective + addOns + quality }
+    /// What the payer pays the practice.
+    public var paidByPayer: Double { revenueBeforeSettlement + sharedSavings - sharedLosses }
+    /// The practice's net result: payments less its own investment.
+    public var practiceResult: Double { paidByPayer - investment }
+}
+
+/// What a practice-year brings to a reconciliation (its own, or its share of a pool's).
+public struct ReconciliationInput: Sendable, Equatable {
+    public var benchmark: Double
+    public var actual: Double
+    public var revenue: Double
+    public var members: Int
+
+    public init(benchmark: Double, actual: Double, revenue: Double, members: Int) {
+        self.benchmark = benchmark; self.actual = actual; self.revenue = revenue; self.members = members
+    }
+
+    public static func + (a: Self, b: Self) -> Self {
+        Self(benchmark: a.benchmark + b.benchmark, actual: a.actual + b.actual,
+             revenue: a.revenue + b.revenue, members: a.members + b.members)
+    }
+
+    public static let zero = Self(benchmark: 0, actual: 0, revenue: 0, members: 0)
 }
 
 /// Payment arithmetic: pure functions, no randomness, exact to test.
 public enum SettlementCalculator {
-    /// Settles one practice-year under `design`.
+    /// Everything a practice-year is paid before reconciliation.
     /// - Parameters:
-    ///   - year: program year, 1-based (selects glide-path values).
-    ///   - trendFactor: the payer's assumed trend compounded from the baseline year to `year`.
-    public static func settle(design: Design, year: Int, activity: PracticeYearActivity,
-                              baseline: PracticeBaseline, trendFactor: Double) -> PracticeSettlement {
-        let share = design.prospectiveShare.value(year: year)
-        let ffs = activity.inScopeFFS * (1 - share)
-        let expectedInScope = baseline.inScopeFFSPerRiskMonth * activity.riskMonths * trendFactor
-        let prospective = share * expectedInScope
-        let addOns = design.addOns.reduce(0) { $0 + $1.pmpm.value(year: year) * activity.memberMonths }
-        var result = PracticeSettlement(ffs: ffs, prospective: prospective, addOns: addOns,
-                                        benchmark: 0, reconciliation: 0)
-        if let terms = design.reconciliation {
-            let benchmark = baseline.costPerRiskMonth * activity.riskMonths * trendFactor
-            result.benchmark = benchmark
-            result.reconciliation = reconcile(benchmark: benchmark, actual: activity.totalCost,
-                                              revenue: result.revenueBeforeSettlement,
-                                              terms: terms, year: year)
+    ///   - expectedInScopePMPM: the payer's expected in-scope FFS per risk-adjusted member-month
+    ///     this year (baseline × trend × fee index), which prices the prospective payment.
+    ///   - qualityScore: measured quality score in [0, 1] (ignored without quality terms).
+    public static func basePayments(terms: PaymentTerms, year: Int, activity: PracticeYearActivity,
+                                    expectedInScopePMPM: Double, qualityScore: Double,
+                                    riskBins: RiskBins) -> PaymentComponents {
+        var c = PaymentComponents()
+        let share = terms.prospectiveShare.value(year: year)
+        let riskMonths = activity.adjustedRiskMonths(socialFactor: terms.socialRiskAdjustment)
+        c.ffs = activity.inScopeFFS * (1 - share)
+        c.prospective = share * expectedInScopePMPM * riskMonths
+        c.addOns = terms.addOns.reduce(0) { $0 + addOnAmount($1, year: year, activity: activity, riskBins: riskBins) }
+        if let quality = terms.quality {
+            let payout = quality.payoutFraction(score: qualityScore)
+            let withheld = quality.withholdShare.value(year: year) * (c.ffs + c.prospective)
+            let bonus = quality.bonusPMPM.value(year: year) * activity.memberMonths
+                + quality.bonusShare.value(year: year) * (c.ffs + c.prospective + c.addOns)
+            c.quality = payout * (bonus + withheld) - withheld
         }
-        return result
+        c.investment = terms.investmentPMPM.value(year: year) * activity.memberMonths
+        return c
+    }
+
+    public static func addOnAmount(_ addOn: AddOn, year: Int, activity: PracticeYearActivity, riskBins: RiskBins) -> Double {
+        var amount = addOn.pmpm.value(year: year) * activity.memberMonths
+            + addOn.socialNeedPMPM.value(year: year) * activity.socialNeedMonths
+        var lower = -Double.infinity
+        for tier in addOn.riskTiers {
+            amount += tier.pmpm.value(year: year) * riskBins.months(in: activity, from: lower, below: tier.below)
+            lower = tier.below ?? lower
+        }
+        return amount
+    }
+
+    /// Applies reconciliation `amount` (> 0 savings, < 0 losses) to `components`; shared savings
+    /// are forfeited when a quality gate is not met.
+    public static func apply(reconciliation amount: Double, to components: inout PaymentComponents, gateMet: Bool) {
+        if amount > 0 {
+            components.sharedSavings = gateMet ? amount : 0
+        } else {
+            components.sharedLosses = -amount
+        }
     }
 
     /// Shared savings (positive) or shared losses (negative) of a total-cost-of-care reconciliation.
     ///
     /// Savings rate = (benchmark − actual) / benchmark. Nothing is shared while the rate lies
     /// strictly inside (−MLR, MSR); at or beyond a threshold the practice shares the whole
-    /// difference (first dollar) or only the part beyond the threshold (net). The result is then
-    /// limited by the savings or loss cap: the lesser of its share-of-benchmark and
-    /// share-of-revenue limits, where set.
-    public static func reconcile(benchmark: Double, actual: Double, revenue: Double,
-                                 terms: Reconciliation, year: Int) -> Double {
+    /// difference (first dollar) or only the part beyond the threshold (net), at the upside or
+    /// downside rate or through risk corridors. The result is then limited by the savings or loss
+    /// cap: the lesser of its share-of-benchmark and share-of-revenue limits, where set.
+    public static func reconcile(_ input: ReconciliationInput, terms: Reconciliation, year: Int,
+                                 msr: Double, mlr: Double) -> Double {
+        let benchmark = input.benchmark
         guard benchmark > 0 else { return 0 }
-        let difference = benchmark - actual
+        let difference = benchmark - input.actual
         let rate = difference / benchmark
-        let msr = terms.minimumSavingsRate.value(year: year)
-        let mlr = terms.minimumLossRate.value(year: year)
         if difference > 0 && rate >= msr {
             let base = terms.sharingBasis == .firstDollar ? difference : difference - msr * benchmark
-            let limit = capLimit(terms.savingsCap, benchmark: benchmark, revenue: revenue, year: year)
-            return min(terms.upsideRate.value(year: year) * base, limit)
+            let shared = terms.corridors.map { corridorShare($0, deviation: base / benchmark, year: year) * benchmark }
+                ?? terms.upsideRate.value(year: year) * base
+            return min(shared, capLimit(terms.savingsCap, benchmark: benchmark, revenue: input.revenue, year: year))
         }
         if difference < 0 && -rate >= mlr {
             let base = terms.sharingBasis == .firstDollar ? -difference : -difference - mlr * benchmark
-            let limit = capLimit(terms.lossCap, benchmark: benchmark, revenue: revenue, year: year)
-            return -min(terms.downsideRate.value(year: year) * base, limit)
+            let shared = terms.corridors.map { corridorShare($0, deviation: base / benchmark, year: year) * benchmark }
+                ?? terms.downsideRate.value(year: year) * base
+            return -min(shared, capLimit(terms.lossCap, benchmark: benchmark, revenue: input.revenue, year: year))
         }
         return 0
+    }
+
+    /// Σ over corridors of share × (part of `deviation` inside the corridor), deviation ≥ 0.
+    public static func corridorShare(_ corridors: [Corridor], deviation: Double, year: Int) -> Double {
+        corridors.reduce(0) { total, corridor in
+            let top = min(deviation, corridor.upper ?? .infinity)
+            return total + corridor.share.value(year: year) * max(0, top - corridor.lower)
+        }
     }
 
     static func capLimit(_ cap: Cap, benchmark: Double, revenue: Double, year: Int) -> Double {
@@ -75,5 +135,72 @@ public enum SettlementCalculator {
         if let share = cap.benchmarkShare { limit = min(limit, share.value(year: year) * benchmark) }
         if let share = cap.revenueShare { limit = min(limit, share.value(year: year) * max(revenue, 0)) }
         return limit
+    }
+
+    /// Pro-rata allocation of a pooled reconciliation amount by benchmark dollars.
+    public static func allocate(_ amount: Double, benchmarks: [Double]) -> [Double] {
+        let total = benchmarks.reduce(0, +)
+        guard total > 0 else { return benchmarks.map { _ in 0 } }
+        return benchmarks.map { amount * $0 / total }
+    }
+}
+
+/// Minimum savings and loss rates.
+public enum Thresholds {
+    /// MSSP minimum savings rate by assigned beneficiaries (42 CFR 425.604(b), FACTS.md).
+    public static let msspTable: [(members: Double, rate: Double)] = [
+        (5_000, 0.039), (6_000, 0.036), (7_000, 0.034), (8_000, 0.032), (9_000, 0.031),
+        (10_000, 0.030), (15_000, 0.027), (20_000, 0.025), (50_000, 0.022), (60_000, 0.020),
+    ]
+
+    /// The MSSP rate for `members`, linear inside each band of the table. Below 5,000 members the
+    /// table is silent; the rate continues the confidence-interval shape the table stands for,
+    /// 3.9% × √(5,000 / n).
+    public static func mssp(members: Int) -> Double {
+        let n = Double(max(members, 1))
+        guard let first = msspTable.first, let last = msspTable.last else { return 0 }
+        if n < first.members { return first.rate * (first.members / n).squareRoot() }
+        if n >= last.members { return last.rate }
+        for (low, high) in zip(msspTable, msspTable.dropFirst()) where n < high.members {
+            return low.rate + (high.rate - low.rate) * (n - low.members) / (high.members - low.members)
+        }
+        return last.rate
+    }
+
+    /// The rate a rule gives for a reconciliation of `members` members in `year`.
+    /// - Parameter confidenceCoefficient: z × per-member cost CV, for `.confidence` rules.
+    public static func rate(_ rule: ThresholdRule, members: Int, year: Int, confidenceCoefficient: Double) -> Double {
+        switch rule {
+        case let .fixed(glide): return glide.value(year: year)
+        case .msspTable: return mssp(members: members)
+        case .confidence: return confidenceCoefficient / Double(max(members, 1)).squareRoot()
+        }
+    }
+}
+
+/// The payer's outlay for one design (or the FFS counterfactual) in one program year, by component.
+public struct PayerOutlay: Sendable, Equatable {
+    public static let componentNames = ["ffs", "prospective", "add_ons", "quality", "shared_savings",
+                                        "shared_losses_recouped", "other_claims"]
+
+    public var ffs = 0.0
+    public var prospective = 0.0
+    public var addOns = 0.0
+    public var quality = 0.0
+    public var sharedSavings = 0.0
+    /// Shared losses owed back by practices (reduces outlay).
+    public var sharedLosses = 0.0
+    /// Claims for services outside the primary-care scope (total cost of care less in-scope FFS value).
+    public var otherClaims = 0.0
+
+    public init() {}
+
+    public var components: [Double] { [ffs, prospective, addOns, quality, sharedSavings, sharedLosses, otherClaims] }
+
+    public var total: Double { ffs + prospective + addOns + quality + sharedSavings - sharedLosses + otherClaims }
+
+    public mutating func add(_ c: PaymentComponents, otherClaims claims: Double) {
+        ffs += c.ffs; prospective += c.prospective; addOns += c.addOns; quality += c.quality
+        sharedSavings += c.sharedSavings; sharedLosses += c.sharedLosses; otherClaims += claims
     }
 }

@@ -60,11 +60,15 @@ public struct SizeBandInfo: Codable, Sendable, Equatable {
 /// Label of the whole-program period in `ExposureSummary.year`.
 public let wholeProgramLabel = "program"
 
-/// Practice exposure (design result minus the FFS counterfactual) for one design, size band and
-/// program year (or the whole program), over trials × practices in the band.
+/// Practice exposure (design result minus the FFS counterfactual) for one design, track, tier,
+/// size band and program year (or the whole program), over trials × the practices in that group.
 public struct ExposureSummary: Codable, Sendable, Equatable {
     public var design: String
+    public var track: String
+    public var tier: String
     public var sizeBand: String
+    /// Practices in the group.
+    public var practices: Int
     /// A program-year label, or `wholeProgramLabel` for exposure summed over all program years.
     public var year: String
     /// Mean expected revenue (pure FFS) of one practice of the band over the period, dollars:
@@ -78,10 +82,12 @@ public struct ExposureSummary: Codable, Sendable, Equatable {
     /// Probability the practice owes a shared-loss repayment in the period.
     public var repaymentProbability: Estimate
 
-    public init(design: String, sizeBand: String, year: String, expectedRevenue: Double,
+    public init(design: String, track: String, tier: String, sizeBand: String, practices: Int, year: String,
+                expectedRevenue: Double,
                 dollars: DistributionSummary, shareOfRevenue: DistributionSummary,
                 lossProbabilities: [ThresholdProbability], repaymentProbability: Estimate) {
-        self.design = design; self.sizeBand = sizeBand; self.year = year
+        self.design = design; self.track = track; self.tier = tier; self.sizeBand = sizeBand
+        self.practices = practices; self.year = year
         self.expectedRevenue = expectedRevenue; self.dollars = dollars
         self.shareOfRevenue = shareOfRevenue; self.lossProbabilities = lossProbabilities
         self.repaymentProbability = repaymentProbability

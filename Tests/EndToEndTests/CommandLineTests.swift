@@ -56,7 +56,7 @@ struct CommandLineTests {
         }
         #expect(files[0] == files[1])
         let csv = String(decoding: files[0][0], as: UTF8.self)
-        #expect(csv.hasPrefix("design,size_band,year,statistic,unit,value,mcse\n"))
+        #expect(csv.hasPrefix("design,track,tier,size_band,year,statistic,unit,value,mcse\n"))
         let json = try JSONSerialization.jsonObject(with: files[0][1]) as? [String: Any]
         #expect(json?["schemaVersion"] as? Int == 1)
     }

@@ -39,7 +39,7 @@ struct ScenarioLoaderTests {
         #expect(s.practices.map(\.members) == [300, 600])
         #expect(s.population.frailtySharing == 0.5)
         #expect(s.sizeBands == SizeBand.standard)
-        #expect(s.designs[0].reconciliation?.downsideRate == Glide(0.3))
+        #expect(s.designs[0].tracks[0].tiers[0].terms.reconciliation?.downsideRate == Glide(0.3))
         #expect(s.practiceTypes.count == 1 && s.practiceTypes[0].classMix == [0.7, 0.3])
     }
 
@@ -139,7 +139,7 @@ struct ScenarioLoaderTests {
 
     @Test func glidePathsAndSizeSpreadsAreRead() throws {
         let s = try load(validScenario.replacingOccurrences(of: "downside_rate: 0.3", with: "downside_rate: [0, 0.25, 0.5]"))
-        let downside = try #require(s.designs[0].reconciliation?.downsideRate)
+        let downside = try #require(s.designs[0].tracks[0].tiers[0].terms.reconciliation?.downsideRate)
         #expect((1...3).map { downside.value(year: $0) } == [0, 0.25, 0.5])
     }
 

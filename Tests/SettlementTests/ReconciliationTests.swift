@@ -11,7 +11,7 @@ struct ReconciliationTests {
                       upside: Double = 0.5, downside: Double = 0.4,
                       savingsCap: Cap = Cap(benchmarkShare: Glide(0.10)),
                       lossCap: Cap = Cap(benchmarkShare: Glide(0.05))) -> Reconciliation {
-        Reconciliation(minimumSavingsRate: Glide(msr), minimumLossRate: Glide(mlr), sharingBasis: basis,
+        Reconciliation(minimumSavingsRate: .fixed(Glide(msr)), minimumLossRate: .fixed(Glide(mlr)), sharingBasis: basis,
                        upsideRate: Glide(upside), downsideRate: Glide(downside),
                        savingsCap: savingsCap, lossCap: lossCap)
     }
@@ -59,69 +59,29 @@ struct ReconciliationTests {
              savingsCap: .none, lossCap: .none), expected: 300_000),
     ]
 
+    static func reconcile(actual: Double, revenue: Double, terms: Reconciliation, year: Int = 1) -> Double {
+        func fixed(_ rule: ThresholdRule) -> Double { Thresholds.rate(rule, members: 1, year: year, confidenceCoefficient: 0) }
+        return SettlementCalculator.reconcile(
+            ReconciliationInput(benchmark: benchmark, actual: actual, revenue: revenue, members: 1),
+            terms: terms, year: year, msr: fixed(terms.minimumSavingsRate), mlr: fixed(terms.minimumLossRate))
+    }
+
     @Test(arguments: cases)
     func reconcile(_ c: Case) {
-        let result = SettlementCalculator.reconcile(benchmark: Self.benchmark, actual: c.actual, revenue: c.revenue,
-                                                    terms: c.terms, year: 1)
-        #expect(result == c.expected)
+        #expect(Self.reconcile(actual: c.actual, revenue: c.revenue, terms: c.terms) == c.expected)
     }
 
     @Test func glidePathSelectsTheYearsTerms() {
-        let glide = Reconciliation(minimumSavingsRate: Glide(0), minimumLossRate: Glide(0), sharingBasis: .firstDollar,
+        let glide = Reconciliation(minimumSavingsRate: .fixed(Glide(0)), minimumLossRate: .fixed(Glide(0)), sharingBasis: .firstDollar,
                                    upsideRate: Glide(0.5), downsideRate: Glide(perYear: [0, 0.25, 0.5]),
                                    savingsCap: .none, lossCap: .none)
-        let owed = (1...3).map {
-            SettlementCalculator.reconcile(benchmark: Self.benchmark, actual: 1_100_000, revenue: 1, terms: glide, year: $0)
-        }
+        let owed = (1...3).map { Self.reconcile(actual: 1_100_000, revenue: 1, terms: glide, year: $0) }
         #expect(owed == [0, -25_000, -50_000])
     }
 
     @Test func zeroBenchmarkSettlesNothing() {
-        #expect(SettlementCalculator.reconcile(benchmark: 0, actual: 5, revenue: 1, terms: Self.terms(), year: 1) == 0)
+        let input = ReconciliationInput(benchmark: 0, actual: 5, revenue: 1, members: 1)
+        #expect(SettlementCalculator.reconcile(input, terms: Self.terms(), year: 1, msr: 0, mlr: 0) == 0)
     }
 }
 
-struct SettleTests {
-    /// A practice-year chosen so every component is a round number.
-    let activity = PracticeYearActivity(memberMonths: 1_200, inScopeServices: 400, inScopeFFS: 48_000,
-                                        totalCost: 450_000, riskMonths: 1_200)
-    let baseline = PracticeBaseline(costPerRiskMonth: 400, inScopeFFSPerRiskMonth: 38)
-
-    @Test func componentsOfAHybridDesign() {
-        let design = Design(name: "hybrid", prospectiveShare: Glide(0.25),
-                            addOns: [AddOn(name: "care coordination", pmpm: Glide(15)), AddOn(name: "CHW", pmpm: Glide(2))],
-                            reconciliation: ReconciliationTests.terms(msr: 0.02, mlr: 0.02, upside: 0.5, downside: 0.5,
-                                                                      savingsCap: .none, lossCap: .none))
-        let s = SettlementCalculator.settle(design: design, year: 1, activity: activity, baseline: baseline, trendFactor: 1)
-        #expect(s.ffs == 36_000)                     // 48,000 × (1 − 0.25)
-        #expect(s.prospective == 0.25 * 38 * 1_200)  // share × baseline in-scope PMPM × risk months
-        #expect(s.addOns == 17 * 1_200)
-        #expect(s.benchmark == 480_000)              // 400 × 1,200 risk-months
-        #expect(s.reconciliation == 0.5 * 30_000)    // savings 6.25% ≥ 2%, first dollar
-        #expect(s.revenue == 36_000 + 11_400 + 20_400 + 15_000)
-    }
-
-    @Test func pureFFSDesignPaysExactlyTheCounterfactual() {
-        let ffs = Design(name: "FFS", prospectiveShare: Glide(0), addOns: [], reconciliation: nil)
-        let s = SettlementCalculator.settle(design: ffs, year: 1, activity: activity, baseline: baseline, trendFactor: 1.05)
-        #expect(s.revenue == activity.inScopeFFS)
-        #expect(s.benchmark == 0)
-    }
-
-    @Test func trendFactorScalesBenchmarkAndProspectivePayment() {
-        let design = Design(name: "cap", prospectiveShare: Glide(1), addOns: [],
-                            reconciliation: ReconciliationTests.terms(msr: 0, mlr: 0, upside: 0, downside: 0))
-        let s = SettlementCalculator.settle(design: design, year: 1, activity: activity, baseline: baseline, trendFactor: 1.5)
-        #expect(s.benchmark == 400 * 1_200 * 1.5)
-        #expect(s.prospective == 38 * 1_200 * 1.5)
-        #expect(s.ffs == 0)
-    }
-
-    @Test func baselineIsPerRiskAdjustedMemberMonth() {
-        let year = PracticeYearActivity(memberMonths: 100, inScopeServices: 0, inScopeFFS: 3_000,
-                                        totalCost: 50_000, riskMonths: 125)
-        let b = PracticeBaseline(baselineYear: year)
-        #expect(b.costPerRiskMonth == 400)
-        #expect(b.inScopeFFSPerRiskMonth == 24)
-    }
-}
