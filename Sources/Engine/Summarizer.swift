@@ -28,7 +28,9 @@ public struct Summarizer {
         (1...results.years).map { String(scenario.simulation.firstProgramYear + $0 - 1) }
     }
 
-    public func summary(seed: UInt64) -> RunSummary {
+    /// - Parameter confidence: the extra appropriation level of the budget view (default: the
+    ///   scenario's `budget.confidence`).
+    public func summary(seed: UInt64, confidence: Double? = nil) -> RunSummary {
         let bandInfo = zip(scenario.sizeBands, bands).map { band, members in
             SizeBandInfo(name: band.name, practices: members.count,
                          members: members.reduce(0) { $0 + scenario.practices[$1].members })
@@ -60,7 +62,10 @@ public struct Summarizer {
             settings: RunSettings(trials: results.trials, seed: seed, generator: GSLGenerator.typeName,
                                   yearLabels: yearLabels),
             designs: scenario.designs.map(\.name), sizeBands: bandInfo,
-            exposure: exposure, worldChecks: worldChecks())
+            exposure: exposure,
+            budget: BudgetSummarizer(scenario: scenario, results: results,
+                                     confidence: confidence ?? scenario.budget.confidence).summary(),
+            worldChecks: worldChecks())
     }
 
     struct GroupLabel {

@@ -16,6 +16,7 @@ public struct Scenario: Sendable {
     public var designs: [Design]
     public var quality: QualityWorld
     public var feeScheduleChanges: [FeeScheduleChange]
+    public var budget: BudgetSettings
     /// Calibration sources cited in the scenario (`sources:`), carried into every run's outputs.
     public var sources: [String]
 
@@ -24,12 +25,13 @@ public struct Scenario: Sendable {
                 services: [ServiceCategory], variation: Variation, regions: [String],
                 practiceTypes: [PracticeType], practices: [Practice], sizeBands: [SizeBand],
                 designs: [Design], quality: QualityWorld = QualityWorld(),
-                feeScheduleChanges: [FeeScheduleChange] = [], sources: [String]) {
+                feeScheduleChanges: [FeeScheduleChange] = [], budget: BudgetSettings = BudgetSettings(),
+                sources: [String]) {
         self.name = name; self.description = description; self.sourceFile = sourceFile
         self.simulation = simulation; self.population = population; self.services = services
         self.variation = variation; self.regions = regions; self.practiceTypes = practiceTypes
         self.practices = practices; self.sizeBands = sizeBands; self.designs = designs
-        self.quality = quality; self.feeScheduleChanges = feeScheduleChanges
+        self.quality = quality; self.feeScheduleChanges = feeScheduleChanges; self.budget = budget
         self.sources = sources
     }
 
@@ -204,6 +206,29 @@ public struct QualityWorld: Sendable, Equatable {
     /// SD of the measurement noise of a panel of `members`.
     public func noiseSD(members: Int) -> Double {
         noiseSD * (referenceMembers / Double(max(members, 1))).squareRoot()
+    }
+}
+
+/// When money moves, for the budget view: fiscal calendar, settlement and recoupment timing.
+public struct BudgetSettings: Sendable, Equatable {
+    /// Calendar month (1–12) in which a fiscal year starts; fiscal years are named by the calendar
+    /// year in which they end (July start: FY2028 = July 2027 – June 2028).
+    public var fiscalYearStartMonth: Int
+    /// Calendar month (1–12) in which program year 1 starts (in calendar year `first_program_year`).
+    public var programStartMonth: Int
+    /// Months after a program year ends that quality payments and shared savings are paid.
+    public var settlementLagMonths: Int
+    /// Share of shared losses the payer actually collects, and months after the program year ends.
+    public var recoupmentCollectionRate: Double
+    public var recoupmentLagMonths: Int
+    /// Confidence level of the extra appropriation column (the CLI's --confidence overrides).
+    public var confidence: Double
+
+    public init(fiscalYearStartMonth: Int = 7, programStartMonth: Int = 1, settlementLagMonths: Int = 6,
+                recoupmentCollectionRate: Double = 1, recoupmentLagMonths: Int = 9, confidence: Double = 0.9) {
+        self.fiscalYearStartMonth = fiscalYearStartMonth; self.programStartMonth = programStartMonth
+        self.settlementLagMonths = settlementLagMonths; self.recoupmentCollectionRate = recoupmentCollectionRate
+        self.recoupmentLagMonths = recoupmentLagMonths; self.confidence = confidence
     }
 }
 

@@ -25,6 +25,7 @@ struct ScenarioBuilder {
         let bands = readSizeBands(top.sequence("size_bands"))
         let quality = readQualityWorld(top.mapping("quality"))
         let feeChanges = readFeeChanges(top.sequence("fee_schedule_changes", allowEmpty: true), years: years)
+        let budget = readBudget(top.mapping("budget"))
         let context = DesignContext(categories: services.map(\.name), sizeBands: bands.map(\.name),
                                     practiceTypes: types.map(\.name), regions: regions,
                                     practiceIDs: Set(practices.map(\.id)))
@@ -32,13 +33,13 @@ struct ScenarioBuilder {
         checkUnique(regions.map { ($0, "regions") })
         top.finish()
 
-        guard let name, let simulation, let population, let variation, quality != nil, !services.isEmpty,
+        guard let name, let simulation, let population, let variation, quality != nil, let budget, !services.isEmpty,
               !regions.isEmpty, !practices.isEmpty, !designs.isEmpty else { return nil }
         return Scenario(name: name, description: description, sourceFile: file, simulation: simulation,
                         population: population, services: services, variation: variation,
                         regions: regions, practiceTypes: types, practices: practices,
                         sizeBands: bands, designs: designs, quality: quality ?? QualityWorld(),
-                        feeScheduleChanges: feeChanges, sources: sources)
+                        feeScheduleChanges: feeChanges, budget: budget, sources: sources)
     }
 
     // MARK: - Simulation
@@ -306,6 +307,27 @@ struct ScenarioBuilder {
         let reference = map.number("noise_reference_members", default: defaults.referenceMembers, .range(1, 1e7))
         guard let mean, let sd, let noise, let reference else { return nil }
         return QualityWorld(mean: mean, sd: sd, noiseSD: noise, referenceMembers: reference)
+    }
+
+    func readBudget(_ map: MappingCursor?) -> BudgetSettings? {
+        let defaults = BudgetSettings()
+        guard let map else { return defaults }
+        defer { map.finish() }
+        let fyStart = map.integer("fiscal_year_start_month", default: defaults.fiscalYearStartMonth, min: 1, max: 12)
+        let start = map.integer("program_start_month", default: defaults.programStartMonth, min: 1, max: 12)
+        let lag = map.integer("settlement_lag_months", default: defaults.settlementLagMonths, min: 0, max: 60)
+        var rate: Double? = defaults.recoupmentCollectionRate
+        var recoupLag: Int? = defaults.recoupmentLagMonths
+        if let recoupment = map.mapping("recoupment") {
+            rate = recoupment.number("collection_rate", default: defaults.recoupmentCollectionRate, .probability)
+            recoupLag = recoupment.integer("lag_months", default: defaults.recoupmentLagMonths, min: 0, max: 60)
+            recoupment.finish()
+        }
+        let confidence = map.number("confidence", default: defaults.confidence,
+                                    NumberRule(expected: "a confidence level in (0, 1)") { $0 > 0 && $0 < 1 })
+        guard let fyStart, let start, let lag, let rate, let recoupLag, let confidence else { return nil }
+        return BudgetSettings(fiscalYearStartMonth: fyStart, programStartMonth: start, settlementLagMonths: lag,
+                              recoupmentCollectionRate: rate, recoupmentLagMonths: recoupLag, confidence: confidence)
     }
 
     func readFeeChanges(_ items: [(node: Node, path: String)]?, years: Int) -> [FeeScheduleChange] {

@@ -1,7 +1,7 @@
 import Scenario
 
 /// Money between the payer and one practice in one program year under one tier's terms.
-/// All amounts are ≥ 0 except `quality`, which is negative when a withhold is not earned back.
+/// All amounts are ≥ 0; `quality` (paid less withheld) is negative when a withhold is not earned back.
 public struct PaymentComponents: Sendable, Equatable {
     /// FFS for in-scope services at (1 − prospective share).
     public var ffs = 0.0
@@ -9,8 +9,10 @@ public struct PaymentComponents: Sendable, Equatable {
     public var prospective = 0.0
     /// All PMPM add-ons.
     public var addOns = 0.0
-    /// Quality bonus plus returned withhold minus withheld amount.
-    public var quality = 0.0
+    /// Withheld from FFS and prospective payments during the year (≥ 0).
+    public var qualityWithheld = 0.0
+    /// Quality bonus plus the part of the withhold earned back, paid at settlement (≥ 0).
+    public var qualityPaid = 0.0
     public var sharedSavings = 0.0
     /// Shared losses the practice owes back (a positive number).
     public var sharedLosses = 0.0
@@ -18,6 +20,9 @@ public struct PaymentComponents: Sendable, Equatable {
     public var investment = 0.0
 
     public init() {}
+
+    /// Net quality money: paid at settlement less withheld during the year.
+    public var quality: Double { qualityPaid - qualityWithheld }
 
     /// Revenue before reconciliation: the base of revenue caps.
     public var revenueBeforeSettlement: Double { ffs + prospective + addOns + quality }
@@ -67,7 +72,8 @@ public enum SettlementCalculator {
             let withheld = quality.withholdShare.value(year: year) * (c.ffs + c.prospective)
             let bonus = quality.bonusPMPM.value(year: year) * activity.memberMonths
                 + quality.bonusShare.value(year: year) * (c.ffs + c.prospective + c.addOns)
-            c.quality = payout * (bonus + withheld) - withheld
+            c.qualityWithheld = withheld
+            c.qualityPaid = payout * (bonus + withheld)
         }
         c.investment = terms.investmentPMPM.value(year: year) * activity.memberMonths
         return c
@@ -179,28 +185,53 @@ public enum Thresholds {
 }
 
 /// The payer's outlay for one design (or the FFS counterfactual) in one program year, by component.
+/// Amounts are as owed for the year; `CashTiming` places each in the month it is paid.
 public struct PayerOutlay: Sendable, Equatable {
-    public static let componentNames = ["ffs", "prospective", "add_ons", "quality", "shared_savings",
-                                        "shared_losses_recouped", "other_claims"]
+    public enum Component: Int, CaseIterable, Sendable {
+        case ffs, prospective, addOns, qualityWithheld, qualityPaid, sharedSavings, sharedLossesRecouped, otherClaims
 
-    public var ffs = 0.0
-    public var prospective = 0.0
-    public var addOns = 0.0
-    public var quality = 0.0
-    public var sharedSavings = 0.0
-    /// Shared losses owed back by practices (reduces outlay).
-    public var sharedLosses = 0.0
-    /// Claims for services outside the primary-care scope (total cost of care less in-scope FFS value).
-    public var otherClaims = 0.0
+        public var name: String {
+            switch self {
+            case .ffs: "ffs"
+            case .prospective: "prospective"
+            case .addOns: "add_ons"
+            case .qualityWithheld: "quality_withheld"
+            case .qualityPaid: "quality_paid"
+            case .sharedSavings: "shared_savings"
+            case .sharedLossesRecouped: "shared_losses_recouped"
+            case .otherClaims: "other_claims"
+            }
+        }
+
+        /// Sign in the payer's total: withholds and recoupments reduce outlay.
+        public var sign: Double { self == .qualityWithheld || self == .sharedLossesRecouped ? -1 : 1 }
+
+        /// Paid month by month during the program year, or as a settlement after it.
+        public var isSettlement: Bool { self == .qualityPaid || self == .sharedSavings || self == .sharedLossesRecouped }
+    }
+
+    public static let componentNames = Component.allCases.map(\.name)
+
+    /// Amounts by `Component.rawValue`, each ≥ 0; `sign` says how each enters the total.
+    public var amounts = [Double](repeating: 0, count: Component.allCases.count)
 
     public init() {}
 
-    public var components: [Double] { [ffs, prospective, addOns, quality, sharedSavings, sharedLosses, otherClaims] }
+    public subscript(_ component: Component) -> Double {
+        get { amounts[component.rawValue] }
+        set { amounts[component.rawValue] = newValue }
+    }
 
-    public var total: Double { ffs + prospective + addOns + quality + sharedSavings - sharedLosses + otherClaims }
+    public var components: [Double] { amounts }
 
+    public var total: Double { Component.allCases.reduce(0) { $0 + $1.sign * amounts[$1.rawValue] } }
+
+    /// Adds a practice-year. Shared losses are owed in full here; the collection rate applies in
+    /// the budget view.
     public mutating func add(_ c: PaymentComponents, otherClaims claims: Double) {
-        ffs += c.ffs; prospective += c.prospective; addOns += c.addOns; quality += c.quality
-        sharedSavings += c.sharedSavings; sharedLosses += c.sharedLosses; otherClaims += claims
+        self[.ffs] += c.ffs; self[.prospective] += c.prospective; self[.addOns] += c.addOns
+        self[.qualityWithheld] += c.qualityWithheld; self[.qualityPaid] += c.qualityPaid
+        self[.sharedSavings] += c.sharedSavings; self[.sharedLossesRecouped] += c.sharedLosses
+        self[.otherClaims] += claims
     }
 }

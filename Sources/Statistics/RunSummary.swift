@@ -12,15 +12,16 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var designs: [String]
     public var sizeBands: [SizeBandInfo]
     public var exposure: [ExposureSummary]
+    public var budget: BudgetSummary
     public var worldChecks: [MeanCheck]
 
     public init(toolVersion: String, scenario: ScenarioInfo, settings: RunSettings, designs: [String],
-                sizeBands: [SizeBandInfo], exposure: [ExposureSummary], worldChecks: [MeanCheck]) {
+                sizeBands: [SizeBandInfo], exposure: [ExposureSummary], budget: BudgetSummary, worldChecks: [MeanCheck]) {
         schemaVersion = Self.currentSchemaVersion
         tool = "apmrisk"
         self.toolVersion = toolVersion; self.scenario = scenario; self.settings = settings
         self.designs = designs; self.sizeBands = sizeBands
-        self.exposure = exposure; self.worldChecks = worldChecks
+        self.exposure = exposure; self.budget = budget; self.worldChecks = worldChecks
     }
 }
 

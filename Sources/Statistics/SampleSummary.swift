@@ -14,6 +14,10 @@ public struct PercentileEstimate: Codable, Sendable, Equatable {
     public var level: Double
     public var value: Double
     public var mcse: Double?
+
+    public init(level: Double, value: Double, mcse: Double?) {
+        self.level = level; self.value = value; self.mcse = mcse
+    }
 }
 
 public struct ThresholdProbability: Codable, Sendable, Equatable {

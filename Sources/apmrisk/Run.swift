@@ -7,7 +7,7 @@ import Synchronization
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Simulate a scenario and write summary.json and exposure.csv.",
+        abstract: "Simulate a scenario and write summary.json, exposure.csv and budget.csv.",
         discussion: """
         Results go into a new folder under Results/ unless --output names one. The folder appears \
         only when every file in it is complete. The same scenario, seed and trials give \
@@ -26,6 +26,9 @@ struct Run: ParsableCommand {
     @Option(help: "Worker threads (default: all cores). Does not change results.")
     var threads: Int?
 
+    @Option(help: "Confidence level of the extra appropriation column, e.g. 0.975 (default: the scenario's budget.confidence).")
+    var confidence: Double?
+
     @Option(help: "Folder to write results into (must not exist yet).")
     var output: String?
 
@@ -35,6 +38,9 @@ struct Run: ParsableCommand {
     func validate() throws {
         if let trials, trials < 1 || trials > ScenarioLoader.maximumTrials {
             throw ValidationError("--trials must be between 1 and \(ScenarioLoader.maximumTrials)")
+        }
+        if let confidence, !(confidence > 0 && confidence < 1) {
+            throw ValidationError("--confidence must be between 0 and 1, e.g. 0.9")
         }
         if let threads, threads < 1 || threads > 1024 {
             throw ValidationError("--threads must be between 1 and 1024")
@@ -62,14 +68,16 @@ struct Run: ParsableCommand {
             throw ExitCode.failure
         }
         reporter.finish()
-        let summary = Summarizer(scenario: loaded, results: results).summary(seed: runSeed)
+        let summary = Summarizer(scenario: loaded, results: results).summary(seed: runSeed, confidence: confidence)
         try RunFolder.write(to: destination, files: [
             "summary.json": try SummaryJSON.encode(summary),
             "exposure.csv": Data(ExposureCSV.render(summary).utf8),
+            "budget.csv": Data(BudgetCSV.render(summary.budget).utf8),
         ])
         if !quiet {
             print(TerminalTable.render(summary))
-            print("Wrote \(destination.path)/summary.json and exposure.csv")
+            print(BudgetTable.render(summary.budget))
+            print("Wrote \(destination.path)/summary.json, exposure.csv and budget.csv")
         }
     }
 

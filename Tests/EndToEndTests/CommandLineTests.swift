@@ -50,14 +50,18 @@ struct CommandLineTests {
             #expect(result.status == 0, "stderr: \(result.stderr)")
             #expect(result.stdout.contains("Design: Two-sided"))
             #expect(result.stdout.contains("under 1,000"))
+            #expect(result.stdout.contains("Budget: payer outlay by fiscal year"))
             let names = try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()
-            #expect(names == ["exposure.csv", "summary.json"])
+            #expect(names == ["budget.csv", "exposure.csv", "summary.json"])
             files.append(try names.map { try Data(contentsOf: output.appendingPathComponent($0)) })
         }
         #expect(files[0] == files[1])
-        let csv = String(decoding: files[0][0], as: UTF8.self)
+        let budget = String(decoding: files[0][0], as: UTF8.self)
+        #expect(budget.hasPrefix("design,compared_with,period,measure,statistic,value,mcse\n"))
+        #expect(!budget.contains("e+"))   // plain decimals a spreadsheet reads as dollars
+        let csv = String(decoding: files[0][1], as: UTF8.self)
         #expect(csv.hasPrefix("design,track,tier,size_band,year,statistic,unit,value,mcse\n"))
-        let json = try JSONSerialization.jsonObject(with: files[0][1]) as? [String: Any]
+        let json = try JSONSerialization.jsonObject(with: files[0][2]) as? [String: Any]
         #expect(json?["schemaVersion"] as? Int == 1)
     }
 

@@ -94,8 +94,9 @@ struct DesignBehaviourTests {
                 let base = results.outlayIndex(trial: t, design: 0, year: year)
                 let richer = results.outlayIndex(trial: t, design: 1, year: year)
                 let difference = (0..<totalIndex).map { results.outlay[richer + $0] - results.outlay[base + $0] }
-                #expect(abs(difference[2] - 2.5 * months) < 1e-6 * months)              // add-ons
-                for k in [0, 1, 3, 4, 5, 6] { #expect(difference[k] == 0) }              // nothing else moves
+                let addOns = PayerOutlay.Component.addOns.rawValue
+                #expect(abs(difference[addOns] - 2.5 * months) < 1e-6 * months)
+                for k in 0..<totalIndex where k != addOns { #expect(difference[k] == 0) }   // nothing else moves
             }
         }
     }
@@ -113,7 +114,7 @@ struct DesignBehaviourTests {
                 let design = results.outlayIndex(trial: t, design: 0, year: year)
                 let counterfactual = results.outlayIndex(trial: t, design: results.designs, year: year)
                 // FFS and other claims both scale by 0.9 in the design's world, exactly up to rounding.
-                for k in [0, 6] {
+                for k in [PayerOutlay.Component.ffs.rawValue, PayerOutlay.Component.otherClaims.rawValue] {
                     let expected = 0.9 * results.outlay[counterfactual + k]
                     #expect(abs(results.outlay[design + k] - expected) <= 1e-9 * expected)
                 }

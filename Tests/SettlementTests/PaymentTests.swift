@@ -66,7 +66,8 @@ struct PaymentTests {
         let quality = QualityTerms(bonusPMPM: Glide(2), withholdShare: Glide(0.05), floor: 0.5)
         let c = pay(PaymentTerms(quality: quality), score: score)
         let withheld = 0.05 * 48_000
-        #expect(c.quality == payout * (2 * 1_200 + withheld) - withheld)
+        #expect(c.qualityWithheld == withheld)
+        #expect(c.qualityPaid == payout * (2 * 1_200 + withheld))
     }
 
     @Test func qualityGateForfeitsSavingsButNotLosses() {

@@ -1,0 +1,82 @@
+import Scenario
+import Settlement
+import Statistics
+
+/// The budget view of a run: payer outlay per trial placed in fiscal periods by `CashTiming`,
+/// appropriations at chosen confidence levels, and paired differences between designs.
+struct BudgetSummarizer {
+    let scenario: Scenario
+    let results: SimulationResults
+    let confidence: Double
+
+    func summary() -> BudgetSummary {
+        let timing = CashTiming(settings: scenario.budget, programYears: results.years,
+                                firstCalendarYear: scenario.simulation.firstProgramYear)
+        let periodCount = timing.periods.count
+        let fiscalYears = timing.periods.indices.filter { !timing.periods[$0].isHalfYear }
+        let labels = timing.periods.map(\.label) + [wholeProgramLabel]
+        let designCount = results.designs + 1          // the FFS counterfactual last
+        let componentCount = PayerOutlay.Component.allCases.count
+
+        // totals[design][period][trial]; the last period is the whole program.
+        var totals = Array(repeating: Array(repeating: [Double](repeating: 0, count: results.trials), count: labels.count),
+                           count: designCount)
+        var componentSums = Array(repeating: Array(repeating: [Double](repeating: 0, count: labels.count), count: componentCount),
+                                  count: designCount)
+        var periodTotals = [Double](repeating: 0, count: periodCount)
+        var componentTotals = [Double](repeating: 0, count: periodCount)
+        for t in 0..<results.trials {
+            for d in 0..<designCount {
+                for k in periodTotals.indices { periodTotals[k] = 0 }
+                for year in 1...results.years {
+                    let start = results.outlayIndex(trial: t, design: d, year: year)
+                    for component in PayerOutlay.Component.allCases {
+                        for k in componentTotals.indices { componentTotals[k] = 0 }
+                        timing.distribute(component, amount: results.outlay[start + component.rawValue], year: year,
+                                          into: &componentTotals)
+                        for k in 0..<periodCount {
+                            periodTotals[k] += componentTotals[k]
+                            componentSums[d][component.rawValue][k] += componentTotals[k]
+                        }
+                        componentSums[d][component.rawValue][periodCount] += fiscalYears.reduce(0) { $0 + componentTotals[$1] }
+                    }
+                }
+                for k in 0..<periodCount { totals[d][k][t] = periodTotals[k] }
+                totals[d][periodCount][t] = fiscalYears.reduce(0) { $0 + periodTotals[$1] }
+            }
+        }
+
+        let levels = Array(Set(BudgetSummary.standardLevels + [confidence])).sorted()
+        let names = scenario.designs.map(\.name) + [counterfactualLabel]
+        let counterfactual = results.designs
+        let trials = Double(results.trials)
+        let designs = (0..<designCount).map { d in
+            DesignBudget(design: names[d], periods: labels.indices.map { k in
+                PeriodBudget(
+                    period: labels[k],
+                    totalOutlay: Appropriation(perTrial: totals[d][k], levels: levels),
+                    netCost: d == counterfactual ? nil
+                        : Appropriation(perTrial: zip(totals[d][k], totals[counterfactual][k]).map { $0 - $1 }, levels: levels),
+                    componentMeans: PayerOutlay.Component.allCases.map {
+                        ComponentMean(component: $0.name, mean: componentSums[d][$0.rawValue][k] / trials)
+                    })
+            })
+        }
+        var comparisons: [PairedComparison] = []
+        for i in 0..<results.designs {
+            for j in (i + 1)..<results.designs {
+                for k in labels.indices where k >= periodCount || !timing.periods[k].isHalfYear {
+                    let difference = zip(totals[j][k], totals[i][k]).map { $0 - $1 }
+                    comparisons.append(PairedComparison(design: names[j], baseline: names[i], period: labels[k],
+                                                        difference: Appropriation(perTrial: difference, levels: [0.05, 0.5, 0.95])))
+                }
+            }
+        }
+        let settings = scenario.budget
+        return BudgetSummary(fiscalYearStartMonth: settings.fiscalYearStartMonth,
+                             settlementLagMonths: settings.settlementLagMonths,
+                             recoupmentLagMonths: settings.recoupmentLagMonths,
+                             recoupmentCollectionRate: settings.recoupmentCollectionRate,
+                             confidence: confidence, periods: labels, designs: designs, comparisons: comparisons)
+    }
+}

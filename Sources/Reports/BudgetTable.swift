@@ -1,0 +1,49 @@
+import Foundation
+import Statistics
+
+/// The budget tables `apmrisk run` prints: appropriation by fiscal year per design, and the
+/// paired design comparisons over the whole program.
+public enum BudgetTable {
+    public static func render(_ budget: BudgetSummary) -> String {
+        var out: [String] = []
+        let conf = budget.confidence
+        let levels = Array(Set(BudgetSummary.standardLevels + [conf])).sorted()
+        out.append("Budget: payer outlay by fiscal year, $ millions (FY starts in month \(budget.fiscalYearStartMonth); settlements paid \(budget.settlementLagMonths) months after each program year, recoupments \(budget.recoupmentLagMonths) months at \(Int((budget.recoupmentCollectionRate * 100).rounded()))% collected).")
+        out.append("The appropriation that covers a level is that percentile of total outlay across trials; net = design minus the FFS counterfactual in the same trial.")
+        for design in budget.designs {
+            out.append("")
+            out.append(design.design)
+            let header = ["period", "mean"] + levels.map { "P\(percent($0))" } + (design.design == counterfactualLabel ? [] : ["net mean", "net P\(percent(conf))"])
+            var rows: [[String]] = []
+            for period in design.periods where !period.period.contains(" H") {
+                var row = [period.period, millions(period.totalOutlay.mean.value)]
+                row += levels.map { millions(period.totalOutlay.level($0)?.value) }
+                if let net = period.netCost { row += [millions(net.mean.value), millions(net.level(conf)?.value)] }
+                rows.append(row)
+            }
+            out.append(contentsOf: TerminalTable.table(header, rows))
+        }
+        let program = budget.comparisons.filter { $0.period == wholeProgramLabel }
+        if !program.isEmpty {
+            out.append("")
+            out.append("Design comparisons over the whole program (paired on the same trials), $ millions")
+            let rows = program.map { c in
+                ["\(c.design) − \(c.baseline)", millions(c.difference.mean.value),
+                 "[\(millions(c.meanLow)), \(millions(c.meanHigh))]",
+                 millions(c.difference.level(0.05)?.value), millions(c.difference.level(0.95)?.value)]
+            }
+            out.append(contentsOf: TerminalTable.table(["difference", "mean", "95% CI of mean", "P5", "P95"], rows))
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    static func percent(_ level: Double) -> String {
+        let p = level * 100
+        return p == p.rounded() ? String(Int(p)) : String(format: "%.1f", p)
+    }
+
+    static func millions(_ x: Double?) -> String {
+        guard let x else { return "–" }
+        return String(format: "%.2f", x / 1e6)
+    }
+}

@@ -1,0 +1,103 @@
+/// The budget view: what the program costs the payer per fiscal period, as a distribution over
+/// trials, and what appropriation covers a chosen confidence level.
+public struct BudgetSummary: Codable, Sendable, Equatable {
+    /// Appropriation levels always reported, besides the run's `confidence`.
+    public static let standardLevels: [Double] = [0.5, 0.8, 0.9, 0.95]
+
+    public var fiscalYearStartMonth: Int
+    public var settlementLagMonths: Int
+    public var recoupmentLagMonths: Int
+    public var recoupmentCollectionRate: Double
+    public var confidence: Double
+    /// Fiscal years, then half years, then `wholeProgramLabel`.
+    public var periods: [String]
+    /// One entry per design, then the FFS counterfactual.
+    public var designs: [DesignBudget]
+    /// Paired differences between designs on the same trials.
+    public var comparisons: [PairedComparison]
+
+    public init(fiscalYearStartMonth: Int, settlementLagMonths: Int, recoupmentLagMonths: Int,
+                recoupmentCollectionRate: Double, confidence: Double, periods: [String],
+                designs: [DesignBudget], comparisons: [PairedComparison]) {
+        self.fiscalYearStartMonth = fiscalYearStartMonth; self.settlementLagMonths = settlementLagMonths
+        self.recoupmentLagMonths = recoupmentLagMonths; self.recoupmentCollectionRate = recoupmentCollectionRate
+        self.confidence = confidence; self.periods = periods; self.designs = designs; self.comparisons = comparisons
+    }
+}
+
+public let counterfactualLabel = "FFS counterfactual"
+
+public struct DesignBudget: Codable, Sendable, Equatable {
+    public var design: String
+    public var periods: [PeriodBudget]
+
+    public init(design: String, periods: [PeriodBudget]) { self.design = design; self.periods = periods }
+}
+
+public struct PeriodBudget: Codable, Sendable, Equatable {
+    public var period: String
+    /// Everything the payer pays in the period (claims included), net of withholds and recoupments.
+    public var totalOutlay: Appropriation
+    /// Total outlay minus the FFS counterfactual's in the same trial (nil for the counterfactual).
+    public var netCost: Appropriation?
+    /// Mean paid in the period by component (signed: withholds and recoupments negative).
+    public var componentMeans: [ComponentMean]
+
+    public init(period: String, totalOutlay: Appropriation, netCost: Appropriation?, componentMeans: [ComponentMean]) {
+        self.period = period; self.totalOutlay = totalOutlay; self.netCost = netCost; self.componentMeans = componentMeans
+    }
+}
+
+public struct ComponentMean: Codable, Sendable, Equatable {
+    public var component: String
+    public var mean: Double
+
+    public init(component: String, mean: Double) { self.component = component; self.mean = mean }
+}
+
+/// Distribution of a dollar amount over trials: the appropriation that covers each level is the
+/// level's percentile of the per-trial amounts.
+public struct Appropriation: Codable, Sendable, Equatable {
+    public var mean: Estimate
+    public var sd: Double
+    public var levels: [PercentileEstimate]
+
+    public init(mean: Estimate, sd: Double, levels: [PercentileEstimate]) {
+        self.mean = mean; self.sd = sd; self.levels = levels
+    }
+
+    public func level(_ p: Double) -> PercentileEstimate? { levels.first { abs($0.level - p) < 1e-12 } }
+
+    /// From per-trial amounts in trial order.
+    public init(perTrial values: [Double], levels wanted: [Double]) {
+        let sample = BatchedSample(values: values, perTrial: 1)
+        let sorted = values.sorted()
+        let n = Double(values.count)
+        let mean = values.reduce(0, +) / n
+        let variance = values.count > 1 ? values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1) : 0
+        self.init(mean: Estimate(value: mean, mcse: values.count > 1 ? (variance / n).squareRoot() : nil),
+                  sd: variance.squareRoot(),
+                  levels: wanted.map { level in
+                      PercentileEstimate(level: level, value: Quantile.of(sorted: sorted, level),
+                                         mcse: sample.batchError { Quantile.of(sorted: $0.sorted(), level) })
+                  })
+    }
+}
+
+/// `design` minus `baseline`, trial by trial (common random numbers), in one period.
+public struct PairedComparison: Codable, Sendable, Equatable {
+    public var design: String
+    public var baseline: String
+    public var period: String
+    public var difference: Appropriation
+    /// 95% confidence interval for the mean difference (mean ± 1.96 SE; trials are independent).
+    public var meanLow: Double
+    public var meanHigh: Double
+
+    public init(design: String, baseline: String, period: String, difference: Appropriation) {
+        self.design = design; self.baseline = baseline; self.period = period; self.difference = difference
+        let se = difference.mean.mcse ?? 0
+        meanLow = difference.mean.value - 1.959963984540054 * se
+        meanHigh = difference.mean.value + 1.959963984540054 * se
+    }
+}

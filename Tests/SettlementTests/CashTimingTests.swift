@@ -1,0 +1,51 @@
+import Scenario
+import Settlement
+import Testing
+
+/// Cash timing by hand: program year 1 is calendar 2027 (January start), fiscal years start in
+/// July and are named by the year they end in (FY2028 = July 2027 – June 2028).
+struct CashTimingTests {
+    func timing(settlementLag: Int = 6, recoupmentLag: Int = 9, collection: Double = 1) -> CashTiming {
+        CashTiming(settings: BudgetSettings(fiscalYearStartMonth: 7, programStartMonth: 1, settlementLagMonths: settlementLag,
+                                            recoupmentCollectionRate: collection, recoupmentLagMonths: recoupmentLag),
+                   programYears: 2, firstCalendarYear: 2027)
+    }
+
+    func paid(_ component: PayerOutlay.Component, _ amount: Double, year: Int, in timing: CashTiming) -> [String: Double] {
+        var totals = [Double](repeating: 0, count: timing.periods.count)
+        timing.distribute(component, amount: amount, year: year, into: &totals)
+        var byLabel: [String: Double] = [:]
+        for (k, period) in timing.periods.enumerated() where totals[k] != 0 { byLabel[period.label] = totals[k] }
+        return byLabel
+    }
+
+    @Test func fiscalYearsAreNamedByTheYearTheyEndIn() {
+        let settings = BudgetSettings(fiscalYearStartMonth: 7, programStartMonth: 1)
+        #expect(CashTiming.fiscalYear(month: 0, settings: settings, firstCalendarYear: 2027) == (2027, 2))  // Jan 2027
+        #expect(CashTiming.fiscalYear(month: 5, settings: settings, firstCalendarYear: 2027) == (2027, 2))  // Jun 2027
+        #expect(CashTiming.fiscalYear(month: 6, settings: settings, firstCalendarYear: 2027) == (2028, 1))  // Jul 2027
+        #expect(CashTiming.fiscalYear(month: 12, settings: settings, firstCalendarYear: 2027) == (2028, 2)) // Jan 2028
+        let calendar = BudgetSettings(fiscalYearStartMonth: 1, programStartMonth: 1)
+        #expect(CashTiming.fiscalYear(month: 11, settings: calendar, firstCalendarYear: 2027) == (2027, 2))
+    }
+
+    @Test func settlementSixMonthsAfterTheYearLandsInTheNextFiscalYear() {
+        // Program year 1 ends December 2027; + 6 months = June 2028, the last month of FY2028.
+        #expect(paid(.sharedSavings, 1_000, year: 1, in: timing(settlementLag: 6)) == ["FY2028": 1_000, "FY2028 H2": 1_000])
+        // + 7 months = July 2028: FY2029.
+        #expect(paid(.sharedSavings, 1_000, year: 1, in: timing(settlementLag: 7)) == ["FY2029": 1_000, "FY2029 H1": 1_000])
+    }
+
+    @Test func recoupmentsReduceOutlayAtTheCollectionRateAndTheirOwnLag() {
+        // Program year 2 ends December 2028; + 9 months = September 2029: FY2030, first half.
+        let result = paid(.sharedLossesRecouped, 1_000, year: 2, in: timing(recoupmentLag: 9, collection: 0.8))
+        #expect(result == ["FY2030": -800, "FY2030 H1": -800])
+    }
+
+    @Test func monthlyPaymentsSplitAcrossTheFiscalYearsTheyFallIn() {
+        // Program year 1 = January–December 2027: six months in FY2027, six in FY2028.
+        let result = paid(.addOns, 1_200, year: 1, in: timing())
+        #expect(result == ["FY2027": 600, "FY2027 H2": 600, "FY2028": 600, "FY2028 H1": 600])
+        #expect(paid(.qualityWithheld, 1_200, year: 1, in: timing())["FY2027"] == -600)
+    }
+}
