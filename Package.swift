@@ -35,6 +35,7 @@ let package = Package(
         .testTarget(name: "SettlementTests", dependencies: ["Settlement", "Scenario"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Sampling", "Scenario", "Statistics", "Reports"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Statistics"]),
         .testTarget(name: "EndToEndTests", dependencies: ["apmrisk"]),
     ]
 )

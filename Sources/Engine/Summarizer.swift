@@ -1,3 +1,4 @@
+import Foundation
 import Sampling
 import Scenario
 import Statistics
@@ -58,7 +59,8 @@ public struct Summarizer {
         return RunSummary(
             toolVersion: Self.toolVersion,
             scenario: ScenarioInfo(name: scenario.name, description: scenario.description,
-                                   file: scenario.sourceFile, sources: scenario.sources),
+                                   file: URL(fileURLWithPath: scenario.sourceFile).lastPathComponent,
+                                   sources: scenario.sources),
             settings: RunSettings(trials: results.trials, seed: seed, generator: GSLGenerator.typeName,
                                   yearLabels: yearLabels),
             designs: scenario.designs.map(\.name), sizeBands: bandInfo,

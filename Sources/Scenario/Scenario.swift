@@ -17,6 +17,8 @@ public struct Scenario: Sendable {
     public var quality: QualityWorld
     public var feeScheduleChanges: [FeeScheduleChange]
     public var budget: BudgetSettings
+    /// Path of the roster CSV read, if any.
+    public var rosterFile: String?
     /// Calibration sources cited in the scenario (`sources:`), carried into every run's outputs.
     public var sources: [String]
 

@@ -21,7 +21,7 @@ struct ScenarioBuilder {
         let variation = readVariation(top.mapping("variation"))
         let regions = stringList(top.sequence("regions", required: true))
         let types = readPracticeTypes(top.sequence("practice_types"), classes: population?.classes ?? [])
-        let practices = readPractices(top.mapping("practices", required: true), regions: regions, types: types)
+        let (practices, rosterPath) = readPractices(top.mapping("practices", required: true), regions: regions, types: types)
         let bands = readSizeBands(top.sequence("size_bands"))
         let quality = readQualityWorld(top.mapping("quality"))
         let feeChanges = readFeeChanges(top.sequence("fee_schedule_changes", allowEmpty: true), years: years)
@@ -33,6 +33,7 @@ struct ScenarioBuilder {
         checkUnique(regions.map { ($0, "regions") })
         top.finish()
 
+        let rosterFile = rosterPath
         guard let name, let simulation, let population, let variation, quality != nil, let budget, !services.isEmpty,
               !regions.isEmpty, !practices.isEmpty, !designs.isEmpty else { return nil }
         return Scenario(name: name, description: description, sourceFile: file, simulation: simulation,
@@ -40,6 +41,7 @@ struct ScenarioBuilder {
                         regions: regions, practiceTypes: types, practices: practices,
                         sizeBands: bands, designs: designs, quality: quality ?? QualityWorld(),
                         feeScheduleChanges: feeChanges, budget: budget, sources: sources)
+            .with(rosterFile: rosterFile)
     }
 
     // MARK: - Simulation
@@ -181,8 +183,9 @@ struct ScenarioBuilder {
         return types
     }
 
-    func readPractices(_ map: MappingCursor?, regions: [String], types: [PracticeType]) -> [Practice] {
-        guard let map else { return [] }
+    /// The practices, and the path of the roster they were (partly) read from.
+    func readPractices(_ map: MappingCursor?, regions: [String], types: [PracticeType]) -> ([Practice], String?) {
+        guard let map else { return ([], nil) }
         defer { map.finish() }
         var practices: [Practice] = []
         let groups = map.sequence("groups")
@@ -203,7 +206,7 @@ struct ScenarioBuilder {
             reader.report(map.node, map.path, "defines \(practices.count) practices, more than the \(ScenarioLoader.maximumPractices) apmrisk can simulate")
         }
         checkUnique(practices.map { ($0.id, "practices (id)") })
-        return practices
+        return (practices, rosterFile)
     }
 
     private func readGroup(_ group: MappingCursor, startNumber: Int, regions: [String],
@@ -383,4 +386,12 @@ extension SizeBand {
         SizeBand(name: "5,000-19,999", lowerBound: 5_000, upperBound: 20_000),
         SizeBand(name: "20,000+", lowerBound: 20_000, upperBound: nil),
     ]
+}
+
+extension Scenario {
+    func with(rosterFile: String?) -> Scenario {
+        var copy = self
+        copy.rosterFile = rosterFile
+        return copy
+    }
 }

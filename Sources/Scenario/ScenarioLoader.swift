@@ -10,7 +10,9 @@ public enum ScenarioLoader {
     public static let maximumPractices = 100_000
     public static let maximumTrials = 10_000_000
 
-    public static func load(path: String) throws(ScenarioError) -> Scenario {
+    /// - Parameter rosterBase: folder a roster path is resolved against (default: the scenario's
+    ///   folder); a replay reads a copied scenario against the original folder.
+    public static func load(path: String, rosterBase: URL? = nil) throws(ScenarioError) -> Scenario {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -19,10 +21,10 @@ public enum ScenarioLoader {
                 file: path, line: nil, column: nil, keyPath: "",
                 message: "cannot be read: \(error.localizedDescription)")])
         }
-        return try parse(data: data, file: path)
+        return try parse(data: data, file: path, rosterBase: rosterBase)
     }
 
-    public static func parse(data: Data, file: String) throws(ScenarioError) -> Scenario {
+    public static func parse(data: Data, file: String, rosterBase: URL? = nil) throws(ScenarioError) -> Scenario {
         let reader = YAMLReader(file: file)
         guard let text = decodeUTF8(data, file: file, reader: reader) else {
             throw ScenarioError(problems: reader.problems)
@@ -40,7 +42,7 @@ public enum ScenarioLoader {
             if root == nil { reader.report(line: nil, column: nil, "", "is empty, expected a scenario") }
             throw ScenarioError(problems: reader.problems)
         }
-        let baseDirectory = URL(fileURLWithPath: file).deletingLastPathComponent()
+        let baseDirectory = rosterBase ?? URL(fileURLWithPath: file).deletingLastPathComponent()
         let scenario = ScenarioBuilder(reader: reader, top: top, file: file, baseDirectory: baseDirectory).build()
         guard reader.problems.isEmpty, let scenario else {
             throw ScenarioError(problems: reader.problems)

@@ -12,9 +12,9 @@ func standardError(_ text: String) {
 }
 
 /// Loads and validates a scenario, or prints every problem and exits 64.
-func loadScenario(_ path: String) throws -> Scenario {
+func loadScenario(_ path: String, rosterBase: URL? = nil) throws -> Scenario {
     do {
-        return try ScenarioLoader.load(path: path)
+        return try ScenarioLoader.load(path: path, rosterBase: rosterBase)
     } catch {
         standardError("apmrisk: \(path): \(error.description)")
         throw ExitCode.badInput

@@ -2,20 +2,24 @@ import ArgumentParser
 import Engine
 import Foundation
 import Reports
+import Sampling
 import Scenario
-import Synchronization
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Simulate a scenario and write summary.json, exposure.csv and budget.csv.",
+        abstract: "Simulate a scenario and write summary.json, exposure.csv, budget.csv and manifest.json.",
         discussion: """
         Results go into a new folder under Results/ unless --output names one. The folder appears \
-        only when every file in it is complete. The same scenario, seed and trials give \
-        byte-identical files whatever --threads is.
+        only when every file in it is complete; Ctrl-C stops the run and writes nothing. The same \
+        scenario, seed and trials give byte-identical results whatever --threads is, and \
+        --replay RUN repeats an earlier run from its manifest and scenario copy.
         """)
 
     @Argument(help: "Scenario file (YAML), e.g. Models/default.yaml.")
-    var scenario: String
+    var scenario: String?
+
+    @Option(help: "Repeat the run in this folder: its scenario copy, seed and trials.")
+    var replay: String?
 
     @Option(help: "Number of trials (overrides simulation.trials).")
     var trials: Int?
@@ -36,6 +40,12 @@ struct Run: ParsableCommand {
     var quiet = false
 
     func validate() throws {
+        if (scenario == nil) == (replay == nil) {
+            throw ValidationError("give either a SCENARIO file or --replay RUN")
+        }
+        if replay != nil && (trials != nil || seed != nil || confidence != nil) {
+            throw ValidationError("--replay takes its trials, seed and confidence from the earlier run's manifest")
+        }
         if let trials, trials < 1 || trials > ScenarioLoader.maximumTrials {
             throw ValidationError("--trials must be between 1 and \(ScenarioLoader.maximumTrials)")
         }
@@ -47,37 +57,120 @@ struct Run: ParsableCommand {
         }
     }
 
+    /// What to run: the scenario and the settings that fix its numbers.
+    struct Job {
+        var scenario: Scenario
+        var scenarioBytes: Data
+        var trials: Int
+        var seed: UInt64
+        var confidence: Double?
+    }
+
+    func job() throws -> Job {
+        if let replay {
+            let folder = URL(fileURLWithPath: replay)
+            let manifest: RunManifest
+            do { manifest = try RunManifest.load(runFolder: folder) } catch {
+                standardError("apmrisk: \(error)")
+                throw ExitCode.badInput
+            }
+            let copy = folder.appendingPathComponent(RunManifest.scenarioCopy)
+            let bytes = FileManager.default.contents(atPath: copy.path) ?? Data()
+            guard SHA256.hex(bytes) == manifest.scenario.sha256 else {
+                standardError("apmrisk: \(copy.path) does not match the hash in the manifest; the run folder was edited")
+                throw ExitCode.badInput
+            }
+            let originalFolder = URL(fileURLWithPath: manifest.scenario.path).deletingLastPathComponent()
+            var loaded = try loadScenario(copy.path, rosterBase: originalFolder)
+            loaded.sourceFile = manifest.scenario.path
+            if let roster = manifest.roster {
+                let current = FileManager.default.contents(atPath: roster.path).map { SHA256.hex($0) }
+                guard current == roster.sha256 else {
+                    standardError("apmrisk: the roster \(roster.path) has changed since the run (or is missing); a replay needs the same roster")
+                    throw ExitCode.badInput
+                }
+            }
+            return Job(scenario: loaded, scenarioBytes: bytes, trials: manifest.trials, seed: manifest.seed,
+                       confidence: manifest.confidence)
+        }
+        let path = scenario ?? ""
+        let loaded = try loadScenario(path)
+        return Job(scenario: loaded, scenarioBytes: FileManager.default.contents(atPath: path) ?? Data(),
+                   trials: trials ?? loaded.simulation.trials, seed: seed ?? loaded.simulation.seed, confidence: confidence)
+    }
+
     func run() throws {
-        let loaded = try loadScenario(scenario)
-        let trialCount = trials ?? loaded.simulation.trials
-        let runSeed = seed ?? loaded.simulation.seed
+        let job = try job()
         let workers = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        let destination = URL(fileURLWithPath: output ?? defaultOutput(for: loaded))
+        let destination = URL(fileURLWithPath: output ?? defaultOutput(for: job.scenario))
         if FileManager.default.fileExists(atPath: destination.path) {
             standardError("apmrisk: \(destination.path) already exists; choose another --output")
             throw ExitCode.badInput
         }
+        try checkResources(job, workers: workers)
 
-        let reporter = ProgressLine(total: trialCount, enabled: !quiet)
+        let started = Date()
+        let interrupt = Interrupt()
+        let progress = Progress(total: job.trials,
+                                style: ProgressFormat.style(quiet: quiet, terminal: isatty(STDERR_FILENO) == 1))
         let results: SimulationResults
         do {
-            results = try Simulation.run(scenario: loaded, trials: trialCount, seed: runSeed,
-                                         threads: workers, progress: reporter.update)
+            results = try Simulation.run(scenario: job.scenario, trials: job.trials, seed: job.seed, threads: workers,
+                                         progress: progress.update, shouldStop: interrupt.flag.isSet)
+        } catch let SimulationError.cancelled(done) {
+            standardError("\napmrisk: stopped after \(done) of \(job.trials) trials; nothing was written (a run folder appears only when complete)")
+            throw ExitCode(130)
+        } catch let SimulationError.plan(.unplacedPractices(design, index, practices)) {
+            standardError("apmrisk: \(job.scenario.sourceFile): " + RunPlanError.unplacedPractices(design: design, designIndex: index, practices: practices).description)
+            throw ExitCode.badInput
         } catch {
-            standardError("apmrisk: \(error.description)")
+            standardError("apmrisk: \(error)")
             throw ExitCode.failure
         }
-        reporter.finish()
-        let summary = Summarizer(scenario: loaded, results: results).summary(seed: runSeed, confidence: confidence)
+        progress.finish()
+        let summary = Summarizer(scenario: job.scenario, results: results).summary(seed: job.seed, confidence: job.confidence)
+        let manifest = RunManifest(
+            toolVersion: Summarizer.toolVersion, arguments: Array(CommandLine.arguments.dropFirst()),
+            scenario: .init(path: URL(fileURLWithPath: job.scenario.sourceFile).standardizedFileURL.path,
+                            sha256: SHA256.hex(job.scenarioBytes)),
+            roster: job.scenario.rosterFile.map { path in
+                .init(path: URL(fileURLWithPath: path).standardizedFileURL.path,
+                      sha256: SHA256.hex(FileManager.default.contents(atPath: path) ?? Data()))
+            },
+            seed: job.seed, trials: job.trials, confidence: job.confidence, generator: GSLGenerator.typeName,
+            threads: workers, startedAt: started, finishedAt: Date())
+        if interrupt.isRequested() {
+            standardError("apmrisk: interrupted while summarising; nothing was written")
+            throw ExitCode(130)
+        }
         try RunFolder.write(to: destination, files: [
             "summary.json": try SummaryJSON.encode(summary),
             "exposure.csv": Data(ExposureCSV.render(summary).utf8),
             "budget.csv": Data(BudgetCSV.render(summary.budget).utf8),
-        ])
+            RunManifest.scenarioCopy: job.scenarioBytes,
+        ], manifest: try manifest.encoded())
         if !quiet {
             print(TerminalTable.render(summary))
             print(BudgetTable.render(summary.budget))
-            print("Wrote \(destination.path)/summary.json, exposure.csv and budget.csv")
+            print("Wrote \(destination.path)/ (summary.json, exposure.csv, budget.csv, manifest.json, scenario.yaml)")
+        }
+    }
+
+    /// Refuses, before starting, a run whose results would not fit in memory; says how long it
+    /// will take.
+    func checkResources(_ job: Job, workers: Int) throws {
+        let estimate = ResourceEstimate(scenario: job.scenario, trials: job.trials)
+        let available = Double(ProcessInfo.processInfo.physicalMemory) * 0.75
+        if estimate.bytes > available {
+            let fitting = estimate.trialsFitting(bytes: available, trials: job.trials)
+            standardError(String(format: "apmrisk: this run would need about %.1f GiB of memory for its results, more than the %.1f GiB available; run at most %d trials (--trials %d), or split the designs or practices over several scenarios",
+                                 estimate.bytes / 1_073_741_824, available / 1_073_741_824, fitting, fitting))
+            throw ExitCode.badInput
+        }
+        if !quiet {
+            standardError(String(format: "apmrisk: %d trials, %.0f million member-years, about %@ on %d thread%@, %.2f GiB for results",
+                                 job.trials, estimate.memberYears / 1e6, ProgressFormat.clock(estimate.seconds(threads: workers)),
+                                 workers, workers == 1 ? "" : "s", estimate.bytes / 1_073_741_824))
         }
     }
 
@@ -86,14 +179,15 @@ struct Run: ParsableCommand {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyyMMdd-HHmmss"
-        return "Results/\(stem)-\(formatter.string(from: Date()))"
+        return "Results/\(replay == nil ? stem : "replay")-\(formatter.string(from: Date()))"
     }
 }
 
 /// Writes a run folder atomically: files go into a hidden temporary sibling that is renamed into
-/// place only once complete, so an interrupted run never leaves a folder that looks finished.
+/// place only once complete, the manifest last, so an interrupted or killed run never leaves a
+/// folder that looks finished.
 enum RunFolder {
-    static func write(to destination: URL, files: [String: Data]) throws {
+    static func write(to destination: URL, files: [String: Data], manifest: Data) throws {
         let manager = FileManager.default
         let parent = destination.deletingLastPathComponent()
         try manager.createDirectory(at: parent, withIntermediateDirectories: true)
@@ -104,40 +198,11 @@ enum RunFolder {
             for (name, data) in files.sorted(by: { $0.key < $1.key }) {
                 try data.write(to: staging.appendingPathComponent(name))
             }
+            try manifest.write(to: staging.appendingPathComponent(RunManifest.fileName))
             try manager.moveItem(at: staging, to: destination)
         } catch {
             try? manager.removeItem(at: staging)
             throw error
         }
-    }
-}
-
-/// Progress on stderr: at most one line every two seconds, never into stdout's tables.
-final class ProgressLine: Sendable {
-    private let total: Int
-    private let enabled: Bool
-    private let start = Date()
-    private let lastPrinted = Mutex<Date>(Date())
-
-    init(total: Int, enabled: Bool) { self.total = total; self.enabled = enabled }
-
-    @Sendable func update(_ done: Int) {
-        guard enabled else { return }
-        let now = Date()
-        let due = lastPrinted.withLock { last -> Bool in
-            guard now.timeIntervalSince(last) >= 2 else { return false }
-            last = now
-            return true
-        }
-        guard due else { return }
-        let elapsed = now.timeIntervalSince(start)
-        let rate = Double(done) / max(elapsed, 1e-9)
-        let eta = Double(total - done) / max(rate, 1e-9)
-        standardError(String(format: "apmrisk: %d/%d trials (%.0f/s, about %.0f s left)", done, total, rate, eta))
-    }
-
-    func finish() {
-        guard enabled else { return }
-        standardError(String(format: "apmrisk: %d trials in %.1f s", total, Date().timeIntervalSince(start)))
     }
 }

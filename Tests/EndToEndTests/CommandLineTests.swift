@@ -52,8 +52,8 @@ struct CommandLineTests {
             #expect(result.stdout.contains("under 1,000"))
             #expect(result.stdout.contains("Budget: payer outlay by fiscal year"))
             let names = try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()
-            #expect(names == ["budget.csv", "exposure.csv", "summary.json"])
-            files.append(try names.map { try Data(contentsOf: output.appendingPathComponent($0)) })
+            #expect(names == ["budget.csv", "exposure.csv", "manifest.json", "scenario.yaml", "summary.json"])
+            files.append(try ["budget.csv", "exposure.csv", "summary.json"].map { try Data(contentsOf: output.appendingPathComponent($0)) })
         }
         #expect(files[0] == files[1])
         let budget = String(decoding: files[0][0], as: UTF8.self)
@@ -104,5 +104,57 @@ struct CommandLineTests {
             let result = try apmrisk(["validate", models.appendingPathComponent(file).path])
             #expect(result.status == 0, "\(file): \(result.stderr)")
         }
+    }
+
+    @Test func replayFromTheManifestReproducesTheRunExactly() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = folder.appendingPathComponent("first"), again = folder.appendingPathComponent("again")
+        #expect(try apmrisk(["run", Self.fixture, "--trials", "12", "--seed", "99", "--output", first.path, "--quiet"]).status == 0)
+        let replay = try apmrisk(["run", "--replay", first.path, "--threads", "1", "--output", again.path, "--quiet"])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        for name in ["summary.json", "exposure.csv", "budget.csv", "scenario.yaml"] {
+            #expect(try Data(contentsOf: first.appendingPathComponent(name)) == Data(contentsOf: again.appendingPathComponent(name)), "\(name)")
+        }
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: again.appendingPathComponent("manifest.json"))) as? [String: Any]
+        #expect(manifest?["seed"] as? Int == 99 && manifest?["trials"] as? Int == 12 && manifest?["complete"] as? Bool == true)
+    }
+
+    @Test func replayRefusesAFolderThatIsNotAFinishedRun() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try apmrisk(["run", "--replay", folder.path, "--output", folder.appendingPathComponent("x").path])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("is not a finished apmrisk run"))
+    }
+
+    @Test func interruptStopsCleanlyAndLeavesNoFolder() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("interrupted")
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["run", Self.root.appendingPathComponent("Models/default.yaml").path, "--trials", "400",
+                             "--output", output.path]
+        let err = Pipe()
+        process.standardOutput = Pipe()
+        process.standardError = err
+        try process.run()
+        Thread.sleep(forTimeInterval: 2)
+        process.interrupt()   // SIGINT
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(stderr)")
+        #expect(stderr.contains("nothing was written"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)   // no folder, no partial
+    }
+
+    @Test func aRunThatWouldNotFitInMemoryIsRefusedUpFront() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try apmrisk(["run", Self.fixture, "--trials", "10000000", "--output", folder.appendingPathComponent("big").path])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("GiB of memory"))
+        #expect(result.stderr.contains("--trials"))
     }
 }

@@ -1,0 +1,43 @@
+import Foundation
+import Reports
+import Synchronization
+
+/// Progress on stderr, never mixed into stdout's tables: a redrawn bar with trials done, rate and
+/// time left when stderr is a terminal; a plain line every few seconds when it is not (logs, CI);
+/// nothing with --quiet.
+final class Progress: Sendable {
+    typealias Style = ProgressFormat.Style
+
+    private let total: Int
+    private let style: Style
+    private let start = Date()
+    private let lastShown = Mutex<Date>(.distantPast)
+
+    init(total: Int, style: Style) { self.total = total; self.style = style }
+
+
+
+    @Sendable func update(_ done: Int) {
+        guard style != .silent else { return }
+        let now = Date()
+        let interval = style == .bar ? 0.2 : 5
+        let due = lastShown.withLock { last -> Bool in
+            guard now.timeIntervalSince(last) >= interval || done == total else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        standardErrorRaw(ProgressFormat.render(done: done, total: total, elapsed: now.timeIntervalSince(start), style: style))
+    }
+
+    func finish() {
+        guard style != .silent else { return }
+        let elapsed = Date().timeIntervalSince(start)
+        standardErrorRaw((style == .bar ? "\r\u{1B}[K" : "") + String(format: "apmrisk: %d trials in %.1f s\n", total, elapsed))
+    }
+
+}
+
+func standardErrorRaw(_ text: String) {
+    FileHandle.standardError.write(Data(text.utf8))
+}
