@@ -20,14 +20,14 @@ extension ScenarioBuilder {
                         tracks.append(track)
                     }
                 }
-                checkUnique(tracks.enumerated().map { ($0.element.name, "\(path).tracks[\($0.offset)].name") })
+                checkUnique(tracks.enumerated().map { ($0.element.name, "\(path).tracks[\($0.offset)].name") }, items: trackItems)
             } else if let terms = readTerms(designTerms, path: path, years: years, context: context) {
                 tracks = [Track(name: "all", placement: .everyone,
                                 tiers: [Tier(name: "all", placement: .everyone, terms: terms)])]
             }
             if let name, !tracks.isEmpty { designs.append(Design(name: name, tracks: tracks)) }
         }
-        checkUnique(designs.enumerated().map { ($0.element.name, "designs[\($0.offset)].name") })
+        checkUnique(designs.enumerated().map { ($0.element.name, "designs[\($0.offset)].name") }, items: items)
         return designs
     }
 
@@ -49,7 +49,7 @@ extension ScenarioBuilder {
                     tiers.append(Tier(name: tierName, placement: tierPlacement, terms: terms))
                 }
             }
-            checkUnique(tiers.enumerated().map { ($0.element.name, "\(path).tiers[\($0.offset)].name") })
+            checkUnique(tiers.enumerated().map { ($0.element.name, "\(path).tiers[\($0.offset)].name") }, items: tierItems)
         } else if let terms = readTerms(trackTerms, path: path, years: years, context: context) {
             tiers = [Tier(name: "all", placement: .everyone, terms: terms)]
         }
@@ -101,8 +101,9 @@ extension ScenarioBuilder {
         let types = names("practice_types", in: context.practiceTypes)
         let regions = names("regions", in: context.regions)
         let ids = map.sequence("practices").map { stringList($0) }
-        for id in ids ?? [] where !context.practiceIDs.contains(id) {
-            reader.report(map.node, map.child("practices"), "names practice '\(id)', which is not in the scenario")
+        for (index, id) in (ids ?? []).enumerated() where !context.practiceIDs.contains(id) {
+            let node = map.sequence("practices")?[index].node
+            reader.report(node, map.child("practices") + "[\(index)]", "found '\(id)', expected the id of a practice in the scenario (e.g. \(context.practiceIDs.sorted().prefix(3).joined(separator: ", ")))")
         }
         return Placement(sizeBands: bands, practiceTypes: types, regions: regions, practiceIDs: ids)
     }
@@ -242,7 +243,8 @@ extension ScenarioBuilder {
             return rule.number("confidence", NumberRule(expected: "a confidence level in (0.5, 1)") { $0 > 0.5 && $0 < 1 })
                 .map { .confidence($0) }
         default:
-            return reader.glide(node, path: path, rule: .belowOne, years: years).map { .fixed($0) }
+            let rule = NumberRule(expected: "a rate in [0, 1), mssp, or {confidence: level}") { $0 >= 0 && $0 < 1 }
+            return reader.glide(node, path: path, rule: rule, years: years).map { .fixed($0) }
         }
     }
 
@@ -270,13 +272,13 @@ extension ScenarioBuilder {
         let savingsCap = readCap(map.mapping("savings_cap"), years: years)
         let lossCap = readCap(map.mapping("loss_cap"), years: years)
         if case let .fixed(msrGlide)? = msr, let cap = savingsCap?.benchmarkShare, let node = map.value("savings_cap"),
-           (1...years).contains(where: { cap.value(year: $0) < msrGlide.value(year: $0) }) {
-            reader.report(node, map.child("savings_cap.benchmark"), "is below the minimum savings rate in some year; expected a cap at or above the threshold")
+           let year = (1...max(years, 1)).first(where: { cap.value(year: $0) < msrGlide.value(year: $0) }) {
+            reader.report(node, map.child("savings_cap.benchmark"), "is \(format(cap.value(year: year))) in program year \(year), below the minimum savings rate \(format(msrGlide.value(year: year))); expected a cap at or above the threshold")
         }
         let downsideUsed = (downside?.maximum ?? 0) > 0 || corridors != nil
         if case let .fixed(mlrGlide)? = mlr, let cap = lossCap?.benchmarkShare, let node = map.value("loss_cap"), downsideUsed,
-           (1...years).contains(where: { cap.value(year: $0) < mlrGlide.value(year: $0) }) {
-            reader.report(node, map.child("loss_cap.benchmark"), "is below the minimum loss rate in some year; expected a cap at or above the threshold")
+           let year = (1...max(years, 1)).first(where: { cap.value(year: $0) < mlrGlide.value(year: $0) }) {
+            reader.report(node, map.child("loss_cap.benchmark"), "is \(format(cap.value(year: year))) in program year \(year), below the minimum loss rate \(format(mlrGlide.value(year: year))); expected a cap at or above the threshold")
         }
         if case .some(nil) = corridors { return nil }
         guard let msr, let mlr, let basis, let upside, let downside, let savingsCap, let lossCap else { return nil }
@@ -294,7 +296,11 @@ extension ScenarioBuilder {
             defer { map.finish() }
             let from = map.number("from", .share)
             let last = index == items.count - 1
-            let to = (!last || map.value("to") != nil) ? map.number("to", .share) : nil
+            if last, let toNode = map.value("to") {
+                reader.report(toNode, map.child("to"), "is set on the last corridor, leaving larger deviations unshared; expected no 'to' on the last corridor")
+                ok = false
+            }
+            let to = last ? nil : map.number("to", .share)
             let share = map.glide("share", .share, years: years)
             if let from, abs(from - expectedFrom) > 1e-12 {
                 let problem = from > expectedFrom ? "leaves a gap" : "overlaps the previous corridor"

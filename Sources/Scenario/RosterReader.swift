@@ -4,36 +4,44 @@ import Foundation
 /// Problems are reported with the roster's file name, line and column name.
 struct RosterReader {
     let file: String
+    /// How messages name the file (relative to where the analyst runs apmrisk when possible).
+    let shownAs: String
     let regions: [String]
     let types: [String]
 
     static let requiredColumns = ["id", "members", "region"]
+    static let columnsHelp = "id,members,region and optionally type, track, tier, pool"
     static let optionalColumns = ["type", "track", "tier", "pool"]
 
     func read(into reader: YAMLReader) -> [Practice] {
-        let rosterReader = YAMLReader(file: file)
-        defer { for problem in rosterReader.problems { reader.report(line: problem.line, column: problem.column, problem.keyPath, problem.message, file: file) } }
+        let rosterReader = YAMLReader(file: shownAs)
+        defer { for problem in rosterReader.problems { reader.report(line: problem.line, column: problem.column, problem.keyPath, problem.message, file: shownAs) } }
         guard let data = FileManager.default.contents(atPath: file) else {
-            rosterReader.report(line: nil, column: nil, "", "cannot be read; expected a roster CSV with columns id,members,region[,type]")
+            rosterReader.report(line: nil, column: nil, "", "cannot be read; expected a roster CSV with columns \(Self.columnsHelp)")
             return []
         }
-        guard let text = ScenarioLoader.decodeUTF8(data, file: file, reader: rosterReader) else { return [] }
+        guard let text = ScenarioLoader.decodeUTF8(data, file: shownAs, reader: rosterReader) else { return [] }
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }
         guard let headerLine = lines.first, !headerLine.isEmpty else {
-            rosterReader.report(line: 1, column: nil, "", "is empty; expected a header id,members,region[,type] and one row per practice")
+            rosterReader.report(line: 1, column: nil, "", "is empty; expected a header \(Self.columnsHelp) and one row per practice")
             return []
         }
         let header = splitCSV(headerLine).map { $0.lowercased() }
+        var seenColumns: Set<String> = []
+        for column in header where !seenColumns.insert(column).inserted {
+            rosterReader.report(line: 1, column: nil, column, "appears twice in the header; expected each column once (\(Self.columnsHelp))")
+        }
         let known = Self.requiredColumns + Self.optionalColumns
         for column in header where !known.contains(column) {
             rosterReader.report(line: 1, column: nil, column, "is not a known column; expected id, members, region and optionally type, track, tier, pool")
         }
         for column in Self.requiredColumns where !header.contains(column) {
-            rosterReader.report(line: 1, column: nil, column, "column is missing from the header; expected id,members,region[,type]")
+            rosterReader.report(line: 1, column: nil, column, "column is missing from the header; expected \(Self.columnsHelp)")
         }
         guard rosterReader.problems.isEmpty else { return [] }
         var practices: [Practice] = []
+        var firstLineOfID: [String: Int] = [:]
         for (offset, line) in lines.enumerated().dropFirst() where !line.isEmpty {
             let lineNumber = offset + 1
             let fields = splitCSV(line)
@@ -44,11 +52,16 @@ struct RosterReader {
             }
             let row = Dictionary(uniqueKeysWithValues: zip(header, fields))
             if let practice = practice(from: row, line: lineNumber, reader: rosterReader) {
+                if let first = firstLineOfID[practice.id] {
+                    rosterReader.report(line: lineNumber, column: nil, "id", "'\(practice.id)' is defined twice (first on line \(first)); expected unique practice ids")
+                    continue
+                }
+                firstLineOfID[practice.id] = lineNumber
                 practices.append(practice)
             }
         }
         if practices.isEmpty && rosterReader.problems.isEmpty {
-            rosterReader.report(line: nil, column: nil, "", "has no practices; expected at least one row after the header")
+            rosterReader.report(line: 1, column: nil, "", "has no practices; expected at least one row after the header")
         }
         return practices
     }
@@ -59,8 +72,9 @@ struct RosterReader {
         let membersText = row["members"] ?? ""
         let members = Int(membersText)
         if members == nil || members! < 1 || members! > ScenarioLoader.maximumPracticeMembers {
+            let tooLarge = (Double(membersText) ?? 0) > Double(ScenarioLoader.maximumPracticeMembers)
             reader.report(line: line, column: nil, "members",
-                          "found '\(membersText)', expected a whole number in [1, \(ScenarioLoader.maximumPracticeMembers)]")
+                          "found '\(membersText)'\(tooLarge ? ", which is too large to simulate;" : ",") expected a whole number in [1, \(ScenarioLoader.maximumPracticeMembers)]")
         }
         let regionName = row["region"] ?? ""
         let region = regions.firstIndex(of: regionName)

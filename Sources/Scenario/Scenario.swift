@@ -39,8 +39,7 @@ public struct Scenario: Sendable {
 
     /// Index of the size band a practice of `members` attributed members reports in.
     public func sizeBandIndex(members: Int) -> Int {
-        sizeBands.firstIndex { band in band.upperBound.map { members < $0 } ?? true }
-            ?? sizeBands.count - 1
+        SizeBand.index(of: members, in: sizeBands)
     }
 }
 
@@ -266,5 +265,10 @@ public struct SizeBand: Sendable, Equatable {
 
     public init(name: String, lowerBound: Int, upperBound: Int?) {
         self.name = name; self.lowerBound = lowerBound; self.upperBound = upperBound
+    }
+
+    /// Index of the band a practice of `members` attributed members reports in.
+    public static func index(of members: Int, in bands: [SizeBand]) -> Int {
+        bands.firstIndex { band in band.upperBound.map { members < $0 } ?? true } ?? bands.count - 1
     }
 }

@@ -14,12 +14,16 @@ struct ScenarioBuilder {
         let name = top.string("name")
         let description = top.string("description", default: "") ?? ""
         let sources = stringList(top.sequence("sources", allowEmpty: true))
-        let simulation = readSimulation(top.mapping("simulation", required: true))
-        let years = simulation?.programYears ?? 1
+        let simulation = top.value("simulation") == nil
+            ? SimulationSettings(trials: 1000, seed: 1, programYears: 3, firstProgramYear: 1)
+            : readSimulation(top.mapping("simulation"))
+        // 0 = unknown because `simulation` is invalid: glide paths are then checked value by value only.
+        let years = simulation?.programYears ?? 0
         let services = readServices(top.sequence("services", required: true))
         let population = readPopulation(top.mapping("population", required: true), services: services)
         let variation = readVariation(top.mapping("variation"))
-        let regions = stringList(top.sequence("regions", required: true))
+        let regionItems = top.sequence("regions", required: true)
+        let regions = stringList(regionItems)
         let types = readPracticeTypes(top.sequence("practice_types"), classes: population?.classes ?? [])
         let (practices, rosterPath) = readPractices(top.mapping("practices", required: true), regions: regions, types: types)
         let bands = readSizeBands(top.sequence("size_bands"))
@@ -30,7 +34,12 @@ struct ScenarioBuilder {
                                     practiceTypes: types.map(\.name), regions: regions,
                                     practiceIDs: Set(practices.map(\.id)))
         let designs = readDesigns(top.sequence("designs", required: true), years: years, context: context)
-        checkUnique(regions.map { ($0, "regions") })
+        checkPlacements(designs: designs, practices: practices, bands: bands,
+                        designsNode: top.value("designs"))
+        checkUnique(regions.enumerated().map { ($0.element, "regions[\($0.offset)]") }, items: regionItems)
+        for (index, region) in regions.enumerated() where region == "all" {
+            reader.report(regionItems?[index].node, "regions[\(index)]", "found 'all', which is reserved (a group's region: all spreads practices over every region); expected another name")
+        }
         top.finish()
 
         let rosterFile = rosterPath
@@ -88,7 +97,7 @@ struct ScenarioBuilder {
                                                 frailtyCV: frailty, costKind: kind, costMean: mean, costCV: cv))
             }
         }
-        checkUnique(services.enumerated().map { ($0.element.name, "services[\($0.offset)].name") })
+        checkUnique(services.enumerated().map { ($0.element.name, "services[\($0.offset)].name") }, items: items)
         return services
     }
 
@@ -103,7 +112,8 @@ struct ScenarioBuilder {
             churn.finish()
         }
         var classes: [MemberClass] = []
-        for (node, path) in map.sequence("classes", required: true) ?? [] {
+        let classItems = map.sequence("classes", required: true) ?? []
+        for (node, path) in classItems {
             guard let entry = reader.mapping(node, path: path) else { continue }
             defer { entry.finish() }
             let name = entry.string("name")
@@ -127,7 +137,7 @@ struct ScenarioBuilder {
                                            socialNeedProbability: needP, socialNeedMultiplier: needM))
             }
         }
-        checkUnique(classes.enumerated().map { ($0.element.name, "population.classes[\($0.offset)].name") })
+        checkUnique(classes.enumerated().map { ($0.element.name, "population.classes[\($0.offset)].name") }, items: classItems)
         checkSumsToOne(classes.map(\.panelShare), node: map.value("classes"),
                        path: map.child("classes") + "[*].panel_share")
         guard let sharing, let noise, let fullYear, !classes.isEmpty else { return nil }
@@ -179,7 +189,7 @@ struct ScenarioBuilder {
             }
             if let name { types.append(PracticeType(name: name, classMix: mix)) }
         }
-        checkUnique(types.enumerated().map { ($0.element.name, "practice_types[\($0.offset)].name") })
+        checkUnique(types.enumerated().map { ($0.element.name, "practice_types[\($0.offset)].name") }, items: items)
         return types
     }
 
@@ -196,10 +206,19 @@ struct ScenarioBuilder {
         var rosterFile: String?
         if let rosterNode = map.value("roster"), let name = reader.string(rosterNode, path: map.child("roster")) {
             let url = URL(fileURLWithPath: name, relativeTo: baseDirectory)
-            rosterFile = url.path
-            practices += RosterReader(file: url.path, regions: regions, types: types.map(\.name)).read(into: reader)
+            if FileManager.default.isReadableFile(atPath: url.path) {
+                rosterFile = url.path
+                // Messages name the roster as the analyst would find it: next to the scenario file.
+                var shown = name.hasPrefix("/") ? name : URL(fileURLWithPath: file).deletingLastPathComponent()
+                    .appendingPathComponent(name).relativePath
+                if shown.hasPrefix("./") { shown.removeFirst(2) }
+                practices += RosterReader(file: url.path, shownAs: shown, regions: regions, types: types.map(\.name))
+                    .read(into: reader)
+            } else {
+                reader.report(rosterNode, map.child("roster"), "names '\(name)', which cannot be read at \(url.path); expected a roster CSV (id,members,region and optionally type, track, tier, pool) relative to the scenario file")
+            }
         }
-        if groups == nil && rosterFile == nil {
+        if groups == nil && map.value("roster") == nil {
             reader.report(map.node, map.path, "has neither groups nor a roster, expected at least one practice")
         }
         if practices.count > ScenarioLoader.maximumPractices {
@@ -258,6 +277,8 @@ struct ScenarioBuilder {
     }
 
     private func lookupRegions(_ group: MappingCursor, regions: [String]) -> [Int]? {
+        // Without valid regions the problem is already reported at `regions`.
+        guard !regions.isEmpty else { _ = group.value("region"); return nil }
         guard let node = group.value("region") else { return Array(regions.indices) }
         guard let name = reader.string(node, path: group.child("region")) else { return nil }
         if name == "all" { return Array(regions.indices) }
@@ -288,7 +309,9 @@ struct ScenarioBuilder {
             let name = map.string("name")
             let isLast = index == items.count - 1
             var upper: Int?
-            if map.value("below") != nil || !isLast {
+            if isLast, let belowNode = map.value("below") {
+                reader.report(belowNode, map.child("below"), "is set on the last size band; expected no 'below' there, so practices of every size have a band")
+            } else if !isLast {
                 upper = map.integer("below", min: lower + 1, max: ScenarioLoader.maximumPracticeMembers + 1)
             }
             if let name {
@@ -296,7 +319,7 @@ struct ScenarioBuilder {
             }
             lower = upper ?? lower
         }
-        checkUnique(bands.enumerated().map { ($0.element.name, "size_bands[\($0.offset)].name") })
+        checkUnique(bands.enumerated().map { ($0.element.name, "size_bands[\($0.offset)].name") }, items: items)
         return bands.isEmpty ? SizeBand.standard : bands
     }
 
@@ -363,10 +386,41 @@ struct ScenarioBuilder {
         (items ?? []).compactMap { reader.string($0.node, path: $0.path) }
     }
 
-    func checkUnique(_ names: [(String, String)]) {
+    /// Placement problems a run would otherwise meet only when it starts: a practice that fits
+    /// no track or tier, a roster or group naming a track or tier no design has, and pooled
+    /// accountability without any pool.
+    func checkPlacements(designs: [Design], practices: [Practice], bands: [SizeBand], designsNode: Node?) {
+        let designItems: [Node] = { if case let .sequence(items)? = designsNode { return Array(items) } else { return [] } }()
+        let trackNames = Set(designs.flatMap { $0.tracks.map(\.name) })
+        let tierNames = Set(designs.flatMap { $0.tracks.flatMap { $0.tiers.map(\.name) } })
+        for name in Set(practices.compactMap(\.track)) where !trackNames.contains(name) {
+            reader.report(line: nil, column: nil, "practices (track)", "'\(name)' is not a track of any design; expected one of: \(trackNames.sorted().joined(separator: ", "))")
+        }
+        for name in Set(practices.compactMap(\.tier)) where !tierNames.contains(name) {
+            reader.report(line: nil, column: nil, "practices (tier)", "'\(name)' is not a tier of any design; expected one of: \(tierNames.sorted().joined(separator: ", "))")
+        }
+        let reportingBands = bands.isEmpty ? SizeBand.standard : bands
+        let hasPools = practices.contains { $0.pool != nil }
+        for (d, design) in designs.enumerated() {
+            let node = d < designItems.count ? designItems[d] : nil
+            let unplaced = practices.filter { design.place($0, sizeBand: SizeBand.index(of: $0.members, in: reportingBands)) == nil }
+            if !unplaced.isEmpty {
+                let shown = unplaced.prefix(3).map { "\($0.id) (\($0.members) members)" }.joined(separator: ", ")
+                reader.report(node, "designs[\(d)]", "\(unplaced.count) practice(s) fit no track or tier, e.g. \(shown); expected placement rules that take every practice (a last track or tier without placement takes the rest)")
+            }
+            let pooled = design.tracks.contains { $0.tiers.contains { $0.terms.accountability == .pool } }
+            if pooled && !hasPools {
+                reader.report(node, "designs[\(d)]", "uses accountability: pool, but no practice has a pool; expected a pool key on groups or a pool column in the roster")
+            }
+        }
+    }
+
+    /// Reports names used twice; `items`, when it lines up with `names`, locates each entry.
+    func checkUnique(_ names: [(String, String)], items: [(node: Node, path: String)]? = nil) {
         var seen: Set<String> = []
-        for (name, path) in names where !seen.insert(name).inserted {
-            reader.report(line: nil, column: nil, path, "'\(name)' is defined twice; expected unique names")
+        for (index, (name, path)) in names.enumerated() where !seen.insert(name).inserted {
+            let node = items.flatMap { $0.count == names.count ? $0[index].node : nil }
+            reader.report(node, path, "'\(name)' is defined twice; expected unique names")
         }
     }
 

@@ -33,7 +33,7 @@ public enum ScenarioLoader {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw ScenarioError(problems: [syntaxProblem(error, file: file)])
+            throw ScenarioError(problems: [syntaxProblem(error, file: file, text: text)])
         } catch {
             throw ScenarioError(problems: [ScenarioProblem(file: file, line: nil, column: nil,
                                                            keyPath: "", message: "is not valid YAML: \(error)")])
@@ -69,18 +69,25 @@ public enum ScenarioLoader {
         return nil
     }
 
-    static func syntaxProblem(_ error: YamlError, file: String) -> ScenarioProblem {
+    static func syntaxProblem(_ error: YamlError, file: String, text: String) -> ScenarioProblem {
         func located(_ context: YamlError.Context?, _ problem: String, _ mark: Mark) -> ScenarioProblem {
             let detail = [context?.text, problem].compactMap { $0 }.joined(separator: ": ")
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let offending = mark.line >= 1 && mark.line <= lines.count ? lines[mark.line - 1] : ""
+            let hint = offending.contains("\t")
+                ? "; the line holds a tab, and YAML indents with spaces only: expected spaces"
+                : "; expected YAML: 'key: value' lines indented with spaces, lists as '- item' or [a, b], mappings as {k: v}"
             return ScenarioProblem(file: file, line: mark.line, column: mark.column, keyPath: "",
-                                   message: "is not valid YAML (\(detail))")
+                                   message: "is not valid YAML (\(detail))\(hint)")
         }
         switch error {
         case let .scanner(context, problem, mark, _): return located(context, problem, mark)
         case let .parser(context, problem, mark, _): return located(context, problem, mark)
         case let .composer(context, problem, mark, _): return located(context, problem, mark)
         case let .duplicatedKeysInMapping(duplicates, context):
-            return located(context, "duplicate keys \(duplicates.joined(separator: ", "))", context.mark)
+            return ScenarioProblem(file: file, line: context.mark.line, column: context.mark.column,
+                                   keyPath: duplicates.joined(separator: ", "),
+                                   message: "appears twice in the same mapping; expected each key once")
         default:
             return ScenarioProblem(file: file, line: nil, column: nil, keyPath: "",
                                    message: "is not valid YAML (\(error))")

@@ -86,7 +86,7 @@ final class YAMLReader {
             return nil
         }
         guard abs(value) <= largestSimulableNumber else {
-            report(node, path, "found \(scalar.string), which is too large to simulate; expected \(rule.expected) of at most \(format(largestSimulableNumber))")
+            report(node, path, "found \(scalar.string), which is too large to simulate; expected \(rule.expected)")
             return nil
         }
         guard rule.accepts(value) else {
@@ -109,7 +109,8 @@ final class YAMLReader {
     /// A glide path: one number for every program year, or a list with one number per year.
     func glide(_ node: Node, path: String, rule: NumberRule, years: Int) -> Glide? {
         if case let .sequence(sequence) = node {
-            guard sequence.count == years else {
+            // years == 0: the program length itself is invalid (already reported); check values only.
+            guard sequence.count == years || years == 0 else {
                 report(node, path, "found a glide path of \(sequence.count) values, expected one value per program year (\(years)) or a single value")
                 return nil
             }
@@ -117,7 +118,7 @@ final class YAMLReader {
             for (index, item) in sequence.enumerated() {
                 if let value = number(item, path: "\(path)[\(index)]", rule: rule) { values.append(value) }
             }
-            return values.count == years ? Glide(perYear: values) : nil
+            return values.count == sequence.count ? Glide(perYear: values) : nil
         }
         return number(node, path: path, rule: rule).map { Glide($0) }
     }
@@ -259,9 +260,10 @@ final class MappingCursor {
 
     /// Reports every key that no reader asked for.
     func finish() {
-        for pair in pairs where !known.contains(pair.key) {
-            let hint = closest(to: pair.key, in: known).map { " (did you mean '\($0)'?)" } ?? ""
-            let allowed = known.sorted().joined(separator: ", ")
+        let knownKeys = Array(Set(known)).sorted()
+        for pair in pairs where !knownKeys.contains(pair.key) {
+            let hint = closest(to: pair.key, in: knownKeys).map { " (did you mean '\($0)'?)" } ?? ""
+            let allowed = knownKeys.joined(separator: ", ")
             reader.report(pair.keyNode, child(pair.key), "is not a known key\(hint); expected one of: \(allowed)")
         }
     }
@@ -283,6 +285,10 @@ func closest(to word: String, in candidates: [String]) -> String? {
         return previous[b.count]
     }
     let target = Array(word.lowercased())
+    // A truncated key ('fiscal_year_start' for 'fiscal_year_start_month') is a near miss too.
+    if word.count >= 4, let extended = candidates.first(where: { $0.lowercased().hasPrefix(word.lowercased()) }) {
+        return extended
+    }
     return candidates
         .map { ($0, distance(target, Array($0.lowercased()))) }
         .filter { $0.1 <= 2 }

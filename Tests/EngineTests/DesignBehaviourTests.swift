@@ -146,11 +146,15 @@ struct DesignBehaviourTests {
         #expect(rest.practices == 10)
     }
 
-    @Test func practiceOutsideEveryTrackIsABadInputError() throws {
-        let scenario = try Self.scenario(designs: """
-          - name: small only
-            tracks: [{name: small, placement: {size_bands: ["under 1,000"]}}]
-        """)
-        #expect(throws: SimulationError.self) { try Simulation.run(scenario: scenario, trials: 1, seed: 1, threads: 1) }
+    @Test func practiceOutsideEveryTrackIsRejectedWhenTheScenarioIsRead() {
+        do {
+            _ = try Self.scenario(designs: """
+              - name: small only
+                tracks: [{name: small, placement: {size_bands: ["under 1,000"]}}]
+            """)
+            Issue.record("a design leaving practices unplaced was accepted")
+        } catch {
+            #expect("\(error)".contains("3 practice(s) fit no track or tier"))
+        }
     }
 }
