@@ -30,6 +30,8 @@ let package = Package(
             "Engine", "Sampling", "Scenario",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // libFuzzer target for the scenario and roster loaders: build it only through scripts/fuzz.sh.
+        .executableTarget(name: "FuzzScenario", dependencies: ["Scenario"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario"]),
         .testTarget(name: "SettlementTests", dependencies: ["Settlement", "Scenario"]),

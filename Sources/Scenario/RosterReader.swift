@@ -20,6 +20,10 @@ struct RosterReader {
             rosterReader.report(line: nil, column: nil, "", "cannot be read; expected a roster CSV with columns \(Self.columnsHelp)")
             return []
         }
+        return parse(data, reader: rosterReader)
+    }
+
+    func parse(_ data: Data, reader rosterReader: YAMLReader) -> [Practice] {
         guard let text = ScenarioLoader.decodeUTF8(data, file: shownAs, reader: rosterReader) else { return [] }
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }
@@ -121,6 +125,17 @@ struct RosterReader {
         }
         fields.append(field)
         return fields.map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+}
+
+extension ScenarioLoader {
+    /// Reads roster CSV bytes on their own (for fuzzing and tools): the practices, or every
+    /// problem found.
+    public static func parseRoster(data: Data, file: String, regions: [String], types: [String]) throws(ScenarioError) -> [Practice] {
+        let reader = YAMLReader(file: file)
+        let practices = RosterReader(file: file, shownAs: file, regions: regions, types: types).parse(data, reader: reader)
+        guard reader.problems.isEmpty else { throw ScenarioError(problems: reader.problems) }
+        return practices
     }
 }
 
