@@ -64,12 +64,16 @@ public enum SimulationError: Error, CustomStringConvertible {
     case sampling(SamplingError)
     case plan(RunPlanError)
     case cancelled(completedTrials: Int)
+    /// A value overflowed to infinity or NaN: the scenario is beyond what doubles can carry.
+    case nonFinite(String)
 
     public var description: String {
         switch self {
         case let .sampling(error): return "sampling failed: \(error)"
         case let .plan(error): return error.description
         case let .cancelled(done): return "cancelled after \(done) trials"
+        case let .nonFinite(what):
+            return "the simulation produced a non-finite \(what); the scenario's rates, CVs or sizes are too extreme to simulate (reduce them)"
         }
     }
 }
@@ -162,6 +166,11 @@ public enum Simulation {
         if let error = failure.withLock({ $0 }) { throw .sampling(error) }
         let done = finished.load(ordering: .relaxed)
         if done < trials { throw .cancelled(completedTrials: done) }
+        // No NaN or infinity may reach a summary: check everything that is summarised.
+        for (name, values) in [("practice exposure", results.exposure), ("total cost of care", results.totalCost),
+                               ("payer outlay", results.outlay)] where !values.allSatisfy(\.isFinite) {
+            throw .nonFinite(name)
+        }
         return results
     }
 }

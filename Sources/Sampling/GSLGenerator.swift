@@ -91,9 +91,20 @@ public struct GSLGenerator: ~Copyable {
     @inlinable @inline(__always)
     public func standardNormal() -> Double { gsl_ran_gaussian_ziggurat(rng, 1.0) }
 
+    /// Above this mean a Poisson count is drawn from its normal approximation (relative error of
+    /// order 1/√mean, below 0.03% here): GSL's sampler returns a 32-bit count and its recursion
+    /// misbehaves as the mean nears 2³², which only extreme scenarios reach.
+    public static let poissonExactLimit = 1e7
+
     @inlinable @inline(__always)
     public func poisson(mean: Double) -> UInt32 {
-        mean > 0 ? gsl_ran_poisson(rng, mean) : 0
+        guard mean > 0 else { return 0 }   // also NaN
+        guard mean <= Self.poissonExactLimit else {
+            guard mean.isFinite else { return UInt32.max }
+            let draw = (mean + mean.squareRoot() * gsl_ran_gaussian_ziggurat(rng, 1.0)).rounded()
+            return UInt32(min(max(draw, 0), Double(UInt32.max)))
+        }
+        return gsl_ran_poisson(rng, mean)
     }
 
     @inlinable @inline(__always)
@@ -108,6 +119,12 @@ public struct GSLGenerator: ~Copyable {
         exp(p.mu + p.sigma * gsl_ran_gaussian_ziggurat(rng, 1.0))
     }
 
+    /// Above this many lognormal services in one member-year and category, their sum is drawn
+    /// as one gamma with the same mean and variance instead of service by service: only extreme
+    /// scenarios (rates and risk CVs near their limits) get there, and drawing 10⁷ services one
+    /// at a time would stall a run.
+    public static let lognormalSumExactLimit: UInt32 = 10_000
+
     /// Sum of `count` independent draws of `p`. For gamma severities the sum is one gamma draw
     /// with `count` times the shape, exactly.
     @inlinable
@@ -117,6 +134,11 @@ public struct GSLGenerator: ~Copyable {
         case let .gamma(g):
             return gsl_ran_gamma(rng, g.shape * Double(count), g.scale)
         case let .lognormal(l):
+            guard count <= Self.lognormalSumExactLimit else {
+                // Moment-matched gamma: mean n·m, variance n·(m·cv)².
+                let n = Double(count)
+                return l.cv > 0 ? gsl_ran_gamma(rng, n / (l.cv * l.cv), l.mean * l.cv * l.cv) : n * l.mean
+            }
             var total = 0.0
             for _ in 0..<count { total += lognormal(l) }
             return total

@@ -67,6 +67,23 @@ struct DistributionTests {
         #expect(rng.sum(of: severity, count: 0) == 0)
     }
 
+    @Test func poissonBeyondTheExactLimitKeepsItsMoments() throws {
+        let rng = try GSLGenerator(seed: 17)
+        let mean = 4e9   // near 2³²: GSL's own sampler would overflow here
+        let sample = (0..<20_000).map { _ in Double(rng.poisson(mean: mean)) }
+        checkMean(sample, expected: mean, sd: mean.squareRoot(), "large poisson")
+        #expect(rng.poisson(mean: .infinity) == UInt32.max && rng.poisson(mean: .nan) == 0)
+    }
+
+    @Test func largeLognormalSumsKeepMeanAndVariance() throws {
+        let rng = try GSLGenerator(seed: 18)
+        let severity = Severity.lognormal(try Lognormal(mean: 350, cv: 2))
+        let n: UInt32 = 50_000
+        let sample = (0..<20_000).map { _ in rng.sum(of: severity, count: n) }
+        let sd = Double(n).squareRoot() * 350 * 2
+        checkMean(sample, expected: Double(n) * 350, sd: sd, "large lognormal sum")
+    }
+
     @Test func standardNormal() throws {
         let rng = try GSLGenerator(seed: 16)
         let sample = (0..<Self.draws).map { _ in rng.standardNormal() }
