@@ -46,7 +46,7 @@ struct BudgetSummarizer {
             }
         }
 
-        let levels = Array(Set(BudgetSummary.standardLevels + [confidence])).sorted()
+        let levels = Array(Set(BudgetSummary.standardLevels + BudgetSummary.fanLevels + [confidence])).sorted()
         let names = scenario.designs.map(\.name) + [counterfactualLabel]
         let counterfactual = results.designs
         let trials = Double(results.trials)

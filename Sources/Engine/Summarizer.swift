@@ -7,6 +7,10 @@ import Statistics
 /// program year (and the whole program), over trials × the band's practices.
 public struct Summarizer {
     public static let lossThresholds: [Double] = [0.02, 0.05, 0.10]
+    /// Points of the loss-exceedance curve, as shares of expected revenue.
+    public static let exceedanceThresholds: [Double] = [0, 0.01, 0.02, 0.03, 0.05, 0.075, 0.10, 0.15, 0.20,
+                                                        0.25, 0.30, 0.40, 0.50, 0.75, 1.0]
+    public static let histogramBins = 40
     public static let toolVersion = "0.1.0"
 
     let scenario: Scenario
@@ -111,7 +115,12 @@ public struct Summarizer {
                 let estimate = shareSample.probability { $0 < -threshold }
                 return ThresholdProbability(lossShare: threshold, probability: estimate.value, mcse: estimate.mcse)
             },
-            repaymentProbability: BatchedSample(values: repaid, perTrial: practices.count).probability { $0 > 0 })
+            repaymentProbability: BatchedSample(values: repaid, perTrial: practices.count).probability { $0 > 0 },
+            exceedance: Self.exceedanceThresholds.map { threshold in
+                let estimate = shareSample.probability { $0 < -threshold }
+                return ThresholdProbability(lossShare: threshold, probability: estimate.value, mcse: estimate.mcse)
+            },
+            histogram: label == wholeProgramLabel ? Histogram(sorted: shares.sorted(), bins: Self.histogramBins) : nil)
     }
 
     /// Simulated total cost of care per member-month beside its closed form, per band and year.

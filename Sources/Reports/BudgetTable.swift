@@ -42,7 +42,7 @@ public enum BudgetTable {
         return p == p.rounded() ? String(Int(p)) : String(format: "%.1f", p)
     }
 
-    static func millions(_ x: Double?) -> String {
+    public static func millions(_ x: Double?) -> String {
         guard let x else { return "–" }
         return String(format: "%.2f", x / 1e6)
     }

@@ -46,7 +46,7 @@ public enum TerminalTable {
         return out.joined(separator: "\n") + "\n"
     }
 
-    static func table(_ header: [String], _ rows: [[String]]) -> [String] {
+    public static func table(_ header: [String], _ rows: [[String]]) -> [String] {
         let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0 }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { c, cell in
@@ -62,12 +62,12 @@ public enum TerminalTable {
         return String(format: "%+.1f%%", share * 100)
     }
 
-    static func withError(_ share: Double?, _ mcse: Double?) -> String {
+    public static func withError(_ share: Double?, _ mcse: Double?) -> String {
         guard let mcse else { return percent(share) }
         return percent(share) + String(format: " ±%.1f", mcse * 100)
     }
 
-    static func probability(_ p: Double?) -> String {
+    public static func probability(_ p: Double?) -> String {
         guard let p else { return "–" }
         return String(format: "%.1f%%", p * 100)
     }

@@ -3,6 +3,8 @@
 public struct BudgetSummary: Codable, Sendable, Equatable {
     /// Appropriation levels always reported, besides the run's `confidence`.
     public static let standardLevels: [Double] = [0.5, 0.8, 0.9, 0.95]
+    /// Levels of the fan chart's bands (P5–P95, P25–P75) besides the median.
+    public static let fanLevels: [Double] = [0.05, 0.25, 0.5, 0.75, 0.95]
 
     public var fiscalYearStartMonth: Int
     public var settlementLagMonths: Int

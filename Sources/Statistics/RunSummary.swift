@@ -82,16 +82,22 @@ public struct ExposureSummary: Codable, Sendable, Equatable {
     public var lossProbabilities: [ThresholdProbability]
     /// Probability the practice owes a shared-loss repayment in the period.
     public var repaymentProbability: Estimate
+    /// Loss-exceedance curve: probability of a loss worse than each share of expected revenue.
+    public var exceedance: [ThresholdProbability]
+    /// Distribution of exposure as a share of expected revenue (whole-program rows only).
+    public var histogram: Histogram?
 
     public init(design: String, track: String, tier: String, sizeBand: String, practices: Int, year: String,
                 expectedRevenue: Double,
                 dollars: DistributionSummary, shareOfRevenue: DistributionSummary,
-                lossProbabilities: [ThresholdProbability], repaymentProbability: Estimate) {
+                lossProbabilities: [ThresholdProbability], repaymentProbability: Estimate,
+                exceedance: [ThresholdProbability], histogram: Histogram?) {
         self.design = design; self.track = track; self.tier = tier; self.sizeBand = sizeBand
         self.practices = practices; self.year = year
         self.expectedRevenue = expectedRevenue; self.dollars = dollars
         self.shareOfRevenue = shareOfRevenue; self.lossProbabilities = lossProbabilities
         self.repaymentProbability = repaymentProbability
+        self.exceedance = exceedance; self.histogram = histogram
     }
 }
 
@@ -106,5 +112,29 @@ public struct MeanCheck: Codable, Sendable, Equatable {
     public init(quantity: String, sizeBand: String, year: String, analytic: Double, simulated: Estimate) {
         self.quantity = quantity; self.sizeBand = sizeBand; self.year = year
         self.analytic = analytic; self.simulated = simulated
+    }
+}
+
+/// Counts of observations in equal-width bins: bin k covers [lower + k·width, lower + (k+1)·width);
+/// observations outside fall in the first or last bin.
+public struct Histogram: Codable, Sendable, Equatable {
+    public var lower: Double
+    public var width: Double
+    public var counts: [Int]
+
+    public init(lower: Double, width: Double, counts: [Int]) {
+        self.lower = lower; self.width = width; self.counts = counts
+    }
+
+    /// `bins` bins spanning the 0.5th to 99.5th percentiles of `sorted` (ascending, not empty).
+    public init(sorted: [Double], bins: Int) {
+        let low = Quantile.of(sorted: sorted, 0.005), high = Quantile.of(sorted: sorted, 0.995)
+        let width = high > low ? (high - low) / Double(bins) : 1
+        var counts = [Int](repeating: 0, count: bins)
+        for value in sorted {
+            let k = Int(((value - low) / width).rounded(.down))
+            counts[min(max(k, 0), bins - 1)] += 1
+        }
+        self.init(lower: low, width: width, counts: counts)
     }
 }

@@ -7,7 +7,7 @@ import Scenario
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Simulate a scenario and write summary.json, exposure.csv, budget.csv and manifest.json.",
+        abstract: "Simulate a scenario and write report.html, summary.json, exposure.csv, budget.csv and manifest.json.",
         discussion: """
         Results go into a new folder under Results/ unless --output names one. The folder appears \
         only when every file in it is complete; Ctrl-C stops the run and writes nothing. The same \
@@ -147,12 +147,13 @@ struct Run: ParsableCommand {
             "summary.json": try SummaryJSON.encode(summary),
             "exposure.csv": Data(ExposureCSV.render(summary).utf8),
             "budget.csv": Data(BudgetCSV.render(summary.budget).utf8),
+            "report.html": Data(HTMLReport.render(summary).utf8),
             RunManifest.scenarioCopy: job.scenarioBytes,
         ], manifest: try manifest.encoded())
         if !quiet {
             print(TerminalTable.render(summary))
             print(BudgetTable.render(summary.budget))
-            print("Wrote \(destination.path)/ (summary.json, exposure.csv, budget.csv, manifest.json, scenario.yaml)")
+            print("Wrote \(destination.path)/ (report.html, summary.json, exposure.csv, budget.csv, manifest.json, scenario.yaml)")
         }
     }
 

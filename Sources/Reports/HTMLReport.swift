@@ -1,0 +1,328 @@
+import Foundation
+import Statistics
+
+/// `report.html`: one self-contained page (inline CSS and SVG, no scripts, no network) rendered
+/// only from the summary model. It opens with the answer in words, then the charts and tables the
+/// subcommittee and budget staff use, then the assumptions and the Monte Carlo precision.
+public enum HTMLReport {
+    /// - Parameter histogramBand: size band whose exposure histogram is drawn (default: the
+    ///   smallest band with practices).
+    public static func render(_ summary: RunSummary, histogramBand: String? = nil) -> String {
+        let program = summary.exposure.filter { $0.year == wholeProgramLabel }
+        let bands = summary.sizeBands.filter { $0.practices > 0 }.map(\.name)
+        let chosenBand = histogramBand.flatMap { bands.contains($0) ? $0 : nil } ?? bands.first ?? ""
+        var body = ""
+        body += header(summary)
+        body += answer(summary, program: program, smallest: bands.first ?? "")
+        body += "<h2 id=\"exposure\">Practice exposure by size band</h2>"
+        body += "<p class=\"note\">Exposure is the practice's result under the design minus what pure fee-for-service would have paid it in the same simulated future, over the whole program, as a share of its expected FFS revenue. Negative values are losses.</p>"
+        for design in summary.designs {
+            let rows = program.filter { $0.design == design }
+            body += "<section class=\"design\"><h3>\(escape(design))</h3>"
+            body += ladderChart(rows, design: design)
+            body += exceedanceChart(rows, design: design)
+            body += "</section>"
+        }
+        body += comparisonTable(program)
+        body += histogramSection(program, band: chosenBand, designs: summary.designs)
+        body += budgetSection(summary.budget)
+        body += assumptions(summary, program: program)
+        return page(title: "apmrisk: \(summary.scenario.name)", body: body)
+    }
+
+    // MARK: - Sections
+
+    static func header(_ s: RunSummary) -> String {
+        let years = s.settings.yearLabels
+        return "<header><h1>\(escape(s.scenario.name))</h1>"
+            + (s.scenario.description.isEmpty ? "" : "<p>\(escape(s.scenario.description))</p>")
+            + "<p class=\"facts\">\(s.settings.trials) simulated futures · program years \(escape(years.first ?? ""))–\(escape(years.last ?? "")) · seed \(s.settings.seed) · \(s.designs.count) designs compared on the same simulated world</p></header>"
+    }
+
+    static func answer(_ s: RunSummary, program: [ExposureSummary], smallest: String) -> String {
+        var items = ""
+        for design in s.designs {
+            for row in program where row.design == design && row.sizeBand == smallest {
+                guard let loss5 = row.lossProbabilities.first(where: { abs($0.lossShare - 0.05) < 1e-9 }),
+                      let p5 = row.shareOfRevenue.percentile(0.05) else { continue }
+                let group = row.track == "all" && row.tier == "all" ? "" : " (\(row.track), \(row.tier))"
+                items += "<li>Under <strong>\(escape(design))</strong>\(escape(group)), a practice of <strong>\(escape(row.sizeBand))</strong> members loses more than 5% of its expected revenue over the program in <strong>\(percent(loss5.probability, digits: 0))</strong> of simulated futures\(oneIn(loss5.probability)); in a 1-in-20 bad outcome (P5) its result is <strong>\(signedPercent(p5.value))</strong> of revenue, and it owes a shared-loss repayment in \(percent(row.repaymentProbability.value, digits: 0)) of futures.</li>"
+            }
+        }
+        var budget = ""
+        if let first = s.budget.designs.first,
+           let total = first.periods.first(where: { $0.period == wholeProgramLabel }),
+           let net = total.netCost, let p90 = net.level(0.9) {
+            budget = "<p>Budget: over the whole program, <strong>\(escape(first.design))</strong> costs the state \(millions(net.mean.value)) more than pure FFS on average; an appropriation of \(millions(p90.value)) above FFS covers 9 futures in 10. See the budget section for every design and fiscal year.</p>"
+        }
+        return "<section id=\"answer\"><h2>The answer in brief</h2><ul>\(items)</ul>\(budget)</section>"
+    }
+
+    static func ladderChart(_ rows: [ExposureSummary], design: String) -> String {
+        let values: [Double] = rows.flatMap { row in row.shareOfRevenue.percentiles.map { $0.value } } + [0]
+        let low: Double = values.min() ?? -0.1, high: Double = values.max() ?? 0.1
+        let pad = (high - low) * 0.05 + 1e-6
+        let rowHeight = 34.0
+        let frame = SVGFrame(height: 90 + rowHeight * Double(rows.count), left: 200, bottom: 50,
+                             x: (low - pad)...(high + pad), y: 0...Double(max(rows.count, 1)))
+        let ticks = niceTicks(frame.xRange).map { ($0, signedPercent($0, digits: 0)) }
+        var svg = frame.open(title: "\(design): exposure percentiles by size band (P1–P99)",
+                             xLabel: "Exposure over the program, % of expected revenue", yLabel: "", xTicks: ticks, yTicks: [])
+        svg += "<line x1=\"\(n(frame.x(0)))\" y1=\"\(n(frame.top))\" x2=\"\(n(frame.x(0)))\" y2=\"\(n(frame.y(0)))\" class=\"zero\"/>"
+        for (k, row) in rows.enumerated() {
+            let center = frame.y(Double(rows.count - k) - 0.5)
+            let p = { (level: Double) in row.shareOfRevenue.percentile(level)?.value ?? 0 }
+            let label = row.track == "all" && row.tier == "all" ? row.sizeBand : "\(row.sizeBand) · \(row.tier)"
+            svg += "<text x=\"\(n(frame.left - 8))\" y=\"\(n(center + 4))\" text-anchor=\"end\" class=\"tick\">\(escape(label))</text>"
+            svg += "<line x1=\"\(n(frame.x(p(0.01))))\" y1=\"\(n(center))\" x2=\"\(n(frame.x(p(0.99))))\" y2=\"\(n(center))\" stroke=\"#000\"/>"
+            for level in [0.01, 0.99] {
+                svg += "<line x1=\"\(n(frame.x(p(level))))\" y1=\"\(n(center - 5))\" x2=\"\(n(frame.x(p(level))))\" y2=\"\(n(center + 5))\" stroke=\"#000\"/>"
+            }
+            svg += "<rect x=\"\(n(frame.x(p(0.05))))\" y=\"\(n(center - 9))\" width=\"\(n(max(frame.x(p(0.95)) - frame.x(p(0.05)), 1)))\" height=\"18\" fill=\"#ddd\" stroke=\"#000\"/>"
+            svg += "<rect x=\"\(n(frame.x(p(0.10))))\" y=\"\(n(center - 9))\" width=\"\(n(max(frame.x(p(0.90)) - frame.x(p(0.10)), 1)))\" height=\"18\" fill=\"#999\" stroke=\"#000\"/>"
+            svg += "<line x1=\"\(n(frame.x(p(0.5))))\" y1=\"\(n(center - 11))\" x2=\"\(n(frame.x(p(0.5))))\" y2=\"\(n(center + 11))\" stroke=\"#000\" stroke-width=\"3\"/>"
+        }
+        svg += frame.legend([
+            ("P1–P99 range", "<line x1=\"0\" y1=\"5\" x2=\"24\" y2=\"5\" stroke=\"#000\"/>"),
+            ("P5–P95", "<rect x=\"0\" y=\"0\" width=\"24\" height=\"10\" fill=\"#ddd\" stroke=\"#000\"/>"),
+            ("P10–P90", "<rect x=\"0\" y=\"0\" width=\"24\" height=\"10\" fill=\"#999\" stroke=\"#000\"/>"),
+            ("median (P50)", "<line x1=\"12\" y1=\"0\" x2=\"12\" y2=\"10\" stroke=\"#000\" stroke-width=\"3\"/>"),
+        ].map { ($0.0, $0.1) })
+        return svg + "</svg>"
+    }
+
+    static func exceedanceChart(_ rows: [ExposureSummary], design: String) -> String {
+        let highest = rows.flatMap { $0.exceedance.map(\.probability) }.max() ?? 0
+        let frame = SVGFrame(height: 300, x: 0...((rows.first?.exceedance.last?.lossShare ?? 1) * 100),
+                             y: 0...max(highest * 100, 1))
+        let xTicks = niceTicks(frame.xRange).map { ($0, "\(Int($0.rounded()))%") }
+        let yTicks = niceTicks(frame.yRange, count: 5).map { ($0, "\(format($0))%") }
+        var svg = frame.open(title: "\(design): loss-exceedance curve", xLabel: "Loss over the program, % of expected revenue",
+                             yLabel: "Probability of a worse loss (%)", xTicks: xTicks, yTicks: yTicks)
+        var legend: [(String, String)] = []
+        for (k, row) in rows.enumerated() {
+            let style = lineStyles[k % lineStyles.count]
+            let points = row.exceedance.map { (frame.x($0.lossShare * 100), frame.y($0.probability * 100)) }
+            let path = points.enumerated().map { "\($0.offset == 0 ? "M" : "L")\(n($0.element.0)) \(n($0.element.1))" }.joined()
+            svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(style.gray)\" stroke-width=\"2\" stroke-dasharray=\"\(style.dash)\"/>"
+            svg += points.map { marker(style.marker, x: $0.0, y: $0.1, gray: style.gray) }.joined()
+            let label = row.track == "all" && row.tier == "all" ? row.sizeBand : "\(row.sizeBand) · \(row.tier)"
+            legend.append((label, "<line x1=\"0\" y1=\"5\" x2=\"24\" y2=\"5\" stroke=\"\(style.gray)\" stroke-width=\"2\" stroke-dasharray=\"\(style.dash)\"/>" + marker(style.marker, x: 12, y: 5, gray: style.gray)))
+        }
+        svg += frame.legend(legend)
+        return svg + "</svg>"
+    }
+
+    static func comparisonTable(_ program: [ExposureSummary]) -> String {
+        var html = "<h2 id=\"comparison\">Design comparison</h2><p class=\"note\">Whole program, exposure as % of expected revenue; ± is the Monte Carlo standard error.</p>"
+        html += "<table><thead><tr><th>Design</th><th>Track / tier</th><th>Size band</th><th>Practices</th><th>Mean</th><th>P5</th><th>P1</th><th>ES95</th><th>P(loss &gt; 5%)</th><th>P(repay)</th></tr></thead><tbody>"
+        for row in program {
+            let share = row.shareOfRevenue
+            let loss5 = row.lossProbabilities.first { abs($0.lossShare - 0.05) < 1e-9 }
+            html += "<tr><td>\(escape(row.design))</td><td>\(escape(row.track)) / \(escape(row.tier))</td><td>\(escape(row.sizeBand))</td><td class=\"num\">\(row.practices)</td>"
+            html += "<td class=\"num\">\(signedPercent(share.mean.value))</td>"
+            html += "<td class=\"num\">\(withError(share.percentile(0.05)))</td><td class=\"num\">\(withError(share.percentile(0.01)))</td>"
+            html += "<td class=\"num\">\(signedPercent(share.expectedShortfall95.value))</td>"
+            html += "<td class=\"num\">\(percent(loss5?.probability ?? 0))</td><td class=\"num\">\(percent(row.repaymentProbability.value))</td></tr>"
+        }
+        return html + "</tbody></table>"
+    }
+
+    static func histogramSection(_ program: [ExposureSummary], band: String, designs: [String]) -> String {
+        var html = "<h2 id=\"histogram\">Distribution of exposure: \(escape(band)) members</h2><p class=\"note\">Share of simulated practice-programs by exposure over the program; the tails are clipped at the 0.5th and 99.5th percentiles.</p>"
+        for design in designs {
+            for row in program where row.design == design && row.sizeBand == band {
+                guard let histogram = row.histogram, !histogram.counts.isEmpty else { continue }
+                let total = histogram.counts.reduce(0, +)
+                let highest = Double(histogram.counts.max() ?? 1) / Double(max(total, 1)) * 100
+                let upper = histogram.lower + histogram.width * Double(histogram.counts.count)
+                let frame = SVGFrame(height: 260, x: histogram.lower * 100...upper * 100, y: 0...max(highest, 0.1))
+                let group = row.track == "all" && row.tier == "all" ? "" : " (\(row.track), \(row.tier))"
+                var svg = frame.open(title: "\(design)\(group): exposure, \(band) members",
+                                     xLabel: "Exposure over the program, % of expected revenue", yLabel: "% of practice-programs",
+                                     xTicks: niceTicks(frame.xRange).map { ($0, "\(format($0))%") },
+                                     yTicks: niceTicks(frame.yRange, count: 4).map { ($0, "\(format($0))%") })
+                for (k, count) in histogram.counts.enumerated() {
+                    let x0 = frame.x((histogram.lower + Double(k) * histogram.width) * 100)
+                    let x1 = frame.x((histogram.lower + Double(k + 1) * histogram.width) * 100)
+                    let top = frame.y(Double(count) / Double(max(total, 1)) * 100)
+                    svg += "<rect x=\"\(n(x0))\" y=\"\(n(top))\" width=\"\(n(max(x1 - x0 - 1, 0.5)))\" height=\"\(n(frame.y(0) - top))\" fill=\"#888\" stroke=\"#000\" stroke-width=\"0.5\"/>"
+                }
+                if frame.xRange.contains(0) {
+                    svg += "<line x1=\"\(n(frame.x(0)))\" y1=\"\(n(frame.top))\" x2=\"\(n(frame.x(0)))\" y2=\"\(n(frame.y(0)))\" class=\"zero\"/>"
+                }
+                html += svg + "</svg>"
+            }
+        }
+        return html
+    }
+
+    static func budgetSection(_ budget: BudgetSummary) -> String {
+        var html = "<h2 id=\"budget\">Budget: what the program costs the state</h2>"
+        html += "<p class=\"note\">Payer outlay (claims and every payment to practices, less withholds and collected recoupments) by state fiscal year, as paid: settlements \(budget.settlementLagMonths) months after each program year, recoupments \(budget.recoupmentLagMonths) months after at \(percent(budget.recoupmentCollectionRate, digits: 0)) collected. Fiscal years start in month \(budget.fiscalYearStartMonth) and are named by the year they end in.</p>"
+        let levels = Array(Set(BudgetSummary.standardLevels + [budget.confidence])).sorted()
+        for design in budget.designs {
+            let years = design.periods.filter { !$0.period.contains(" H") && $0.period != wholeProgramLabel }
+            html += "<section class=\"design\"><h3>\(escape(design.design))</h3>"
+            html += fanChart(years, title: "\(design.design): total outlay by fiscal year", yLabel: "Payer outlay, $ millions") { $0.totalOutlay }
+            if design.design != counterfactualLabel {
+                html += fanChart(years, title: "\(design.design): net cost vs FFS by fiscal year", yLabel: "Outlay minus FFS, $ millions") {
+                    $0.netCost ?? $0.totalOutlay
+                }
+            }
+            html += "<table><thead><tr><th>Fiscal period</th><th>Mean</th>" + levels.map { "<th>P\(levelName($0)) appropriation</th>" }.joined()
+            html += design.design == counterfactualLabel ? "" : "<th>Net vs FFS, mean</th><th>Net vs FFS, P\(levelName(budget.confidence))</th>"
+            html += "</tr></thead><tbody>"
+            for period in design.periods where !period.period.contains(" H") {
+                html += "<tr><td>\(escape(period.period))</td><td class=\"num\">\(millions(period.totalOutlay.mean.value))</td>"
+                html += levels.map { "<td class=\"num\">\(millions(period.totalOutlay.level($0)?.value ?? 0))</td>" }.joined()
+                if let net = period.netCost {
+                    html += "<td class=\"num\">\(millions(net.mean.value))</td><td class=\"num\">\(millions(net.level(budget.confidence)?.value ?? 0))</td>"
+                }
+                html += "</tr>"
+            }
+            html += "</tbody></table></section>"
+        }
+        let whole = budget.comparisons.filter { $0.period == wholeProgramLabel }
+        if !whole.isEmpty {
+            html += "<h3>Designs compared on the same simulated futures</h3><table><thead><tr><th>Difference</th><th>Mean</th><th>95% CI of mean</th><th>P5</th><th>P95</th></tr></thead><tbody>"
+            for c in whole {
+                html += "<tr><td>\(escape(c.design)) − \(escape(c.baseline))</td><td class=\"num\">\(millions(c.difference.mean.value))</td><td class=\"num\">\(millions(c.meanLow)) to \(millions(c.meanHigh))</td><td class=\"num\">\(millions(c.difference.level(0.05)?.value ?? 0))</td><td class=\"num\">\(millions(c.difference.level(0.95)?.value ?? 0))</td></tr>"
+            }
+            html += "</tbody></table>"
+        }
+        return html
+    }
+
+    /// Fan chart over fiscal years of `amount`'s median, P25–P75 and P5–P95.
+    static func fanChart(_ years: [PeriodBudget], title: String, yLabel: String,
+                         amount: (PeriodBudget) -> Appropriation) -> String {
+        guard !years.isEmpty else { return "" }
+        let values: [Double] = years.flatMap { period in amount(period).levels.map { $0.value / 1e6 } }
+        let low: Double = values.min() ?? 0, high: Double = values.max() ?? 1
+        let pad = (high - low) * 0.08 + 1e-3
+        let frame = SVGFrame(height: 280, x: -0.5...(Double(years.count) - 0.5),
+                             y: min(0, low - pad)...max(0, high + pad))
+        var svg = frame.open(title: title, xLabel: "State fiscal year", yLabel: yLabel,
+                             xTicks: years.enumerated().map { (Double($0.offset), $0.element.period) },
+                             yTicks: niceTicks(frame.yRange, count: 5).map { ($0, format($0)) })
+        func band(_ low: Double, _ high: Double, fill: String) -> String {
+            let upper = years.enumerated().map { "\(n(frame.x(Double($0.offset)))) \(n(frame.y((amount($0.element).level(high)?.value ?? 0) / 1e6)))" }
+            let lower = years.enumerated().reversed().map { "\(n(frame.x(Double($0.offset)))) \(n(frame.y((amount($0.element).level(low)?.value ?? 0) / 1e6)))" }
+            return "<path d=\"M\((upper + lower).joined(separator: "L"))Z\" fill=\"\(fill)\" stroke=\"none\"/>"
+        }
+        svg += band(0.05, 0.95, fill: "#e0e0e0") + band(0.25, 0.75, fill: "#a8a8a8")
+        let median = years.enumerated().map { "\(n(frame.x(Double($0.offset)))) \(n(frame.y((amount($0.element).level(0.5)?.value ?? 0) / 1e6)))" }
+        if frame.yRange.contains(0) && frame.yRange.lowerBound < 0 {
+            svg += "<line x1=\"\(n(frame.left))\" y1=\"\(n(frame.y(0)))\" x2=\"\(n(frame.width - frame.right))\" y2=\"\(n(frame.y(0)))\" class=\"zero\"/>"
+        }
+        svg += "<path d=\"M\(median.joined(separator: "L"))\" fill=\"none\" stroke=\"#000\" stroke-width=\"2\"/>"
+        svg += frame.legend([
+            ("P5–P95", "<rect x=\"0\" y=\"0\" width=\"24\" height=\"10\" fill=\"#e0e0e0\"/>"),
+            ("P25–P75", "<rect x=\"0\" y=\"0\" width=\"24\" height=\"10\" fill=\"#a8a8a8\"/>"),
+            ("median", "<line x1=\"0\" y1=\"5\" x2=\"24\" y2=\"5\" stroke=\"#000\" stroke-width=\"2\"/>"),
+        ])
+        return svg + "</svg>"
+    }
+
+    static func assumptions(_ s: RunSummary, program: [ExposureSummary]) -> String {
+        var html = "<h2 id=\"assumptions\">Assumptions and precision</h2><table class=\"facts\"><tbody>"
+        html += "<tr><th>Scenario</th><td>\(escape(s.scenario.name)) (\(escape(s.scenario.file)))</td></tr>"
+        html += "<tr><th>Simulated futures (trials)</th><td>\(s.settings.trials)</td></tr>"
+        html += "<tr><th>Seed and generator</th><td>\(s.settings.seed), \(escape(s.settings.generator))</td></tr>"
+        html += "<tr><th>Program years</th><td>\(escape(s.settings.yearLabels.joined(separator: ", ")))</td></tr>"
+        html += "<tr><th>Practices and members by size band</th><td>" + s.sizeBands.map { "\(escape($0.name)): \($0.practices) practices, \(grouped($0.members)) members" }.joined(separator: "<br/>") + "</td></tr>"
+        html += "<tr><th>Tool</th><td>\(escape(s.tool)) \(escape(s.toolVersion)), summary schema \(s.schemaVersion)</td></tr>"
+        html += "</tbody></table>"
+        if !s.scenario.sources.isEmpty {
+            html += "<h3>Calibration sources cited in the scenario</h3><ul>" + s.scenario.sources.map { "<li>\(escape($0))</li>" }.joined() + "</ul>"
+        }
+        html += "<h3>Monte Carlo error of the headline figures</h3><p class=\"note\">Standard errors from 20 batches of consecutive trials; more trials shrink them by the square root.</p><table><thead><tr><th>Design</th><th>Size band</th><th>P5 ± s.e.</th><th>P1 ± s.e.</th><th>P(loss &gt; 5%) ± s.e.</th></tr></thead><tbody>"
+        for row in program {
+            let loss5 = row.lossProbabilities.first { abs($0.lossShare - 0.05) < 1e-9 }
+            html += "<tr><td>\(escape(row.design))</td><td>\(escape(row.sizeBand))</td><td class=\"num\">\(withError(row.shareOfRevenue.percentile(0.05)))</td><td class=\"num\">\(withError(row.shareOfRevenue.percentile(0.01)))</td><td class=\"num\">\(percent(loss5?.probability ?? 0))\(loss5?.mcse.map { " ± " + percent($0) } ?? "")</td></tr>"
+        }
+        html += "</tbody></table>"
+        if !s.worldChecks.isEmpty {
+            html += "<h3>World check</h3><p class=\"note\">Simulated total cost of care per member-month beside its closed form: the simulated world is the one the scenario describes.</p><table><thead><tr><th>Size band</th><th>Year</th><th>Closed form</th><th>Simulated ± s.e.</th></tr></thead><tbody>"
+            for check in s.worldChecks {
+                html += "<tr><td>\(escape(check.sizeBand))</td><td>\(escape(check.year))</td><td class=\"num\">$\(String(format: "%.2f", check.analytic))</td><td class=\"num\">$\(String(format: "%.2f", check.simulated.value))\(check.simulated.mcse.map { String(format: " ± %.2f", $0) } ?? "")</td></tr>"
+            }
+            html += "</tbody></table>"
+        }
+        return html
+    }
+
+    // MARK: - Page and formatting
+
+    static func page(title: String, body: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html xmlns="http://www.w3.org/1999/xhtml" lang="en">
+        <head>
+        <meta charset="utf-8"/>
+        <meta name="viewport" content="width=device-width, initial-scale=1"/>
+        <title>\(escape(title))</title>
+        <style>
+        body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #111; max-width: 980px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
+        h1 { font-size: 1.7em; margin-bottom: 0.2em; } h2 { border-bottom: 2px solid #000; padding-bottom: 0.2em; margin-top: 2em; }
+        .facts, .note { color: #333; } .note { font-size: 0.92em; }
+        table { border-collapse: collapse; margin: 0.8em 0 1.5em; font-size: 0.9em; width: 100%; }
+        th, td { border: 1px solid #999; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
+        th { background: #eee; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+        svg.chart { width: 100%; height: auto; margin: 0.6em 0 1.2em; }
+        svg .title { font-size: 14px; font-weight: bold; } svg .tick { font-size: 11px; } svg .label { font-size: 12px; }
+        svg .axis { stroke: #000; } svg .grid { stroke: #ccc; stroke-width: 0.5; } svg .zero { stroke: #000; stroke-dasharray: 4 3; }
+        section.design { page-break-inside: avoid; }
+        @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } svg.chart, table { page-break-inside: avoid; } }
+        </style>
+        </head>
+        <body>
+        \(body)
+        </body>
+        </html>
+
+        """
+    }
+
+    static func percent(_ p: Double, digits: Int = 1) -> String { String(format: "%.\(digits)f%%", p * 100) }
+
+    static func signedPercent(_ share: Double, digits: Int = 1) -> String {
+        let text = String(format: "%.\(digits)f%%", abs(share) * 100)
+        return share < 0 && text != String(format: "%.\(digits)f%%", 0.0) ? "−" + text : text
+    }
+
+    static func withError(_ estimate: PercentileEstimate?) -> String {
+        guard let estimate else { return "–" }
+        return signedPercent(estimate.value) + (estimate.mcse.map { " ± " + String(format: "%.1f", $0 * 100) } ?? "")
+    }
+
+    static func oneIn(_ p: Double) -> String {
+        guard p > 0.001 && p < 0.5 else { return "" }
+        return " (about 1 in \(Int((1 / p).rounded())))"
+    }
+
+    static func millions(_ dollars: Double) -> String {
+        let text = String(format: "$%.1fM", abs(dollars) / 1e6)
+        return dollars < -5e4 ? "−" + text : text
+    }
+
+    static func levelName(_ level: Double) -> String {
+        let p = level * 100
+        return p == p.rounded() ? String(Int(p)) : String(format: "%.1f", p)
+    }
+
+    static func format(_ x: Double) -> String {
+        x == x.rounded() ? String(Int(x)) : String(format: "%.1f", x)
+    }
+
+    static func grouped(_ x: Int) -> String {
+        let digits = String(x)
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return out
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Reports
+import Statistics
+
+/// Reads the summary of a finished run folder, or exits 64 saying why the folder is not one.
+func loadRun(_ path: String) throws -> RunSummary {
+    let folder = URL(fileURLWithPath: path)
+    do {
+        _ = try RunManifest.load(runFolder: folder)
+        return try SummaryJSON.decode(Data(contentsOf: folder.appendingPathComponent("summary.json")))
+    } catch let error as RunFolderError {
+        standardError("apmrisk: \(error)")
+        throw ExitCode.badInput
+    } catch {
+        standardError("apmrisk: \(path)/summary.json cannot be read: \(error)")
+        throw ExitCode.badInput
+    }
+}
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-render report.html of a finished run from its summary.json.")
+
+    @Argument(help: "Run folder (written by apmrisk run).")
+    var folder: String
+
+    @Option(help: "Size band whose exposure histogram the report draws (default: the smallest).")
+    var band: String?
+
+    func run() throws {
+        let summary = try loadRun(folder)
+        let url = URL(fileURLWithPath: folder).appendingPathComponent("report.html")
+        // Write next to the folder's files atomically: a reader never sees half a report.
+        try Data(HTMLReport.render(summary, histogramBand: band).utf8).write(to: url, options: .atomic)
+        print("Wrote \(url.path)")
+    }
+}
+
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the headline figures of two finished runs side by side.")
+
+    @Argument(help: "First run folder (A).")
+    var runA: String
+
+    @Argument(help: "Second run folder (B).")
+    var runB: String
+
+    func run() throws {
+        let a = try loadRun(runA), b = try loadRun(runB)
+        print(CompareTable.render(a, b, labels: (runA, runB)), terminator: "")
+    }
+}
