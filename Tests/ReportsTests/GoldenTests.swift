@@ -1,0 +1,90 @@
+import Foundation
+import Reports
+import Statistics
+import Testing
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// Every output renders from one fixed summary (Tests/Fixtures/golden/summary.json) and is
+/// compared with its golden file: text formats byte for byte, JSON after parsing. To accept a
+/// deliberate change, run the tests with APMRISK_RECORD_GOLDEN=1 and review the diff.
+struct GoldenTests {
+    static let folder = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/golden")
+    static let recording = ProcessInfo.processInfo.environment["APMRISK_RECORD_GOLDEN"] == "1"
+
+    static func summary() throws -> RunSummary {
+        try SummaryJSON.decode(Data(contentsOf: folder.appendingPathComponent("summary.json")))
+    }
+
+    func check(_ rendered: String, against name: String) throws {
+        let url = Self.folder.appendingPathComponent(name)
+        if Self.recording { try Data(rendered.utf8).write(to: url) }
+        let golden = try String(contentsOf: url, encoding: .utf8)
+        #expect(rendered == golden, "\(name) differs from its golden file; APMRISK_RECORD_GOLDEN=1 re-records it")
+    }
+
+    @Test func summaryJSONRoundTripsToTheSameDocument() throws {
+        let original = try Data(contentsOf: Self.folder.appendingPathComponent("summary.json"))
+        let reencoded = try SummaryJSON.encode(try Self.summary())
+        let a = try JSONSerialization.jsonObject(with: original) as? NSDictionary
+        let b = try JSONSerialization.jsonObject(with: reencoded) as? NSDictionary
+        #expect(a != nil && a == b)
+        #expect(a?["schemaVersion"] as? Int == RunSummary.currentSchemaVersion)
+    }
+
+    @Test func exposureCSV() throws { try check(ExposureCSV.render(try Self.summary()), against: "exposure.csv") }
+    @Test func budgetCSV() throws { try check(BudgetCSV.render(try Self.summary().budget), against: "budget.csv") }
+    @Test func terminalTables() throws {
+        let summary = try Self.summary()
+        try check(TerminalTable.render(summary) + "\n" + BudgetTable.render(summary.budget), against: "terminal.txt")
+    }
+    @Test func compareTable() throws {
+        let summary = try Self.summary()
+        try check(CompareTable.render(summary, summary, labels: ("run-a", "run-b")), against: "compare.txt")
+    }
+    @Test func reportHTML() throws { try check(HTMLReport.render(try Self.summary()), against: "report.html") }
+
+    @Test func reportIsWellFormedSelfContainedAndHasEveryChartAndTable() throws {
+        let summary = try Self.summary()
+        let html = HTMLReport.render(summary)
+        let parser = XMLParser(data: Data(html.utf8))
+        let collector = ElementCollector()
+        parser.delegate = collector
+        #expect(parser.parse(), "report.html is not well-formed: \(String(describing: parser.parserError))")
+        // Self-contained: no scripts, no external stylesheets, images, fonts or links.
+        #expect(collector.names["script"] == nil && collector.names["img"] == nil && collector.names["link"] == nil)
+        #expect(collector.externalReferences.isEmpty, "external references: \(collector.externalReferences)")
+        #expect(!html.contains("url("))
+        // One ladder and one exceedance chart per design, a histogram per design, a fan chart for
+        // each design's outlay and net cost plus the counterfactual's outlay.
+        let designs = summary.designs.count
+        #expect(collector.svgTitles.filter { $0.contains("exposure percentiles by size band") }.count == designs)
+        #expect(collector.svgTitles.filter { $0.contains("loss-exceedance curve") }.count == designs)
+        #expect(collector.svgTitles.filter { $0.contains("total outlay by fiscal year") }.count == designs + 1)
+        #expect(collector.svgTitles.filter { $0.contains("net cost vs FFS") }.count == designs)
+        #expect(collector.svgTitles.filter { $0.contains(": exposure, ") }.count >= 1)
+        for id in ["answer", "exposure", "comparison", "histogram", "budget", "assumptions"] {
+            #expect(collector.ids.contains(id), "missing section \(id)")
+        }
+        #expect(html.contains("Under <strong>\(summary.designs[0])</strong>"))
+        #expect((collector.names["table"] ?? 0) >= 4)
+    }
+}
+
+/// Gathers element names, ids, SVG titles and any attribute that could load something.
+final class ElementCollector: NSObject, XMLParserDelegate {
+    var names: [String: Int] = [:]
+    var ids: Set<String> = []
+    var svgTitles: [String] = []
+    var externalReferences: [String] = []
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                attributes: [String: String] = [:]) {
+        names[name, default: 0] += 1
+        if let id = attributes["id"] { ids.insert(id) }
+        for key in ["src", "href", "xlink:href"] { if let value = attributes[key], !value.hasPrefix("#") { externalReferences.append(value) } }
+        if name == "svg", let label = attributes["aria-label"] { svgTitles.append(label) }
+    }
+}
