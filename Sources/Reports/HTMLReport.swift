@@ -115,11 +115,13 @@ public enum HTMLReport {
 
     static func comparisonTable(_ program: [ExposureSummary]) -> String {
         var html = "<h2 id=\"comparison\">Design comparison</h2><p class=\"note\">Whole program, exposure as % of expected revenue; ± is the Monte Carlo standard error.</p>"
-        html += "<table><thead><tr><th>Design</th><th>Track / tier</th><th>Size band</th><th>Practices</th><th>Mean</th><th>P5</th><th>P1</th><th>ES95</th><th>P(loss &gt; 5%)</th><th>P(repay)</th></tr></thead><tbody>"
+        let showTiers = program.contains { $0.track != "all" || $0.tier != "all" }
+        html += "<table><thead><tr><th>Design</th>\(showTiers ? "<th>Track / tier</th>" : "")<th>Size band</th><th>Practices</th><th>Mean</th><th>P5</th><th>P1</th><th>ES95</th><th>P(loss &gt; 5%)</th><th>P(repay)</th></tr></thead><tbody>"
         for row in program {
             let share = row.shareOfRevenue
             let loss5 = row.lossProbabilities.first { abs($0.lossShare - 0.05) < 1e-9 }
-            html += "<tr><td>\(escape(row.design))</td><td>\(escape(row.track)) / \(escape(row.tier))</td><td>\(escape(row.sizeBand))</td><td class=\"num\">\(row.practices)</td>"
+            let group = showTiers ? "<td>\(escape(row.track)) / \(escape(row.tier))</td>" : ""
+            html += "<tr><td>\(escape(row.design))</td>\(group)<td>\(escape(row.sizeBand))</td><td class=\"num\">\(row.practices)</td>"
             html += "<td class=\"num\">\(signedPercent(share.mean.value))</td>"
             html += "<td class=\"num\">\(withError(share.percentile(0.05)))</td><td class=\"num\">\(withError(share.percentile(0.01)))</td>"
             html += "<td class=\"num\">\(signedPercent(share.expectedShortfall95.value))</td>"
