@@ -52,8 +52,8 @@ struct CommandLineTests {
             #expect(result.stdout.contains("under 1,000"))
             #expect(result.stdout.contains("Budget: payer outlay by fiscal year"))
             let names = try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()
-            #expect(names == ["budget.csv", "exposure.csv", "manifest.json", "scenario.yaml", "summary.json"])
-            files.append(try ["budget.csv", "exposure.csv", "summary.json"].map { try Data(contentsOf: output.appendingPathComponent($0)) })
+            #expect(names == ["budget.csv", "exposure.csv", "manifest.json", "report.html", "scenario.yaml", "summary.json"])
+            files.append(try ["budget.csv", "exposure.csv", "summary.json", "report.html"].map { try Data(contentsOf: output.appendingPathComponent($0)) })
         }
         #expect(files[0] == files[1])
         let budget = String(decoding: files[0][0], as: UTF8.self)

@@ -10,7 +10,7 @@ import Testing
 struct DesignBehaviourTests {
     /// Twelve small practices in one region (plus three larger ones), no systemic variation, so
     /// the difference between accountability levels is the diversifiable noise pooling removes.
-    static func scenario(designs: String, years: Int = 3, extraPractices: String = "") throws -> Scenario {
+    static func scenario(designs: String, years: Int = 3, extraPractices: String = "", groupKeys: String = "") throws -> Scenario {
         try Fixture.scenario("""
         name: design behaviour
         simulation: {trials: 120, seed: 17, program_years: \(years)}
@@ -22,8 +22,8 @@ struct DesignBehaviourTests {
         regions: [east]
         practices:
           groups:
-            - {count: 12, members: [300, 600], id_prefix: S}
-            - {count: 3, members: [2000, 4000], id_prefix: M}
+            - {count: 12, members: [300, 600], id_prefix: S\(groupKeys)}
+            - {count: 3, members: [2000, 4000], id_prefix: M\(groupKeys)}
         \(extraPractices)
         designs:
         \(designs)
