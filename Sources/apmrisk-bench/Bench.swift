@@ -26,6 +26,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Timing repeats; the best is reported.")
     var repeats = 3
 
+    @Option(help: "The peer's member model as a scenario file.")
+    var model = "Models/bench-peer.yaml"
+
     @Option(help: "Path of the numpy peer script.")
     var peer = "../shared/bench/numpy_member_sim.py"
 
@@ -33,7 +36,7 @@ struct Bench: ParsableCommand {
     var noPeer = false
 
     func run() throws {
-        let sampler = try MemberSampler(scenario: BenchModel.scenario())
+        let sampler = try MemberSampler(scenario: BenchModel.scenario(path: model))
         print("apmrisk member-level world, peer model: \(members) members × \(trials) trials, cap $\(Int(cap)), best of \(repeats)")
         var rates: [Int: Double] = [:]
         var totals: [Double] = []
