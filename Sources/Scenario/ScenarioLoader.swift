@@ -51,7 +51,11 @@ public enum ScenarioLoader {
     }
 
     static func decodeUTF8(_ data: Data, file: String, reader: YAMLReader) -> String? {
-        if let text = String(data: data, encoding: .utf8) { return text }
+        if var text = String(data: data, encoding: .utf8) {
+            // Spreadsheet programs save "CSV UTF-8" with a byte-order mark; it is not part of the text.
+            if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+            return text
+        }
         // Locate the first byte that breaks UTF-8 so the analyst can find it in an editor.
         let bytes = [UInt8](data)
         var line = 1

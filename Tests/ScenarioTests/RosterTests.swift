@@ -33,6 +33,12 @@ struct RosterTests {
                                 Practice(id: "B,2", members: 20_000, region: 1, type: 0)])
     }
 
+    @Test func spreadsheetExportsWithByteOrderMarkAndCRLFAreRead() throws {
+        let s = try scenario(withRoster: "\u{FEFF}id,members,region\r\nA-1,250,north\r\nB-2,900,south\r\n")
+        #expect(s.practices.map(\.id) == ["A-1", "B-2"])
+        #expect(s.practices.map(\.members) == [250, 900])
+    }
+
     @Test(arguments: [
         ("id,members\nA,10\n", ["region", "missing from the header"]),
         ("id,members,region,colour\nA,10,north,red\n", ["colour", "not a known column"]),
