@@ -105,22 +105,23 @@ public struct Summarizer {
             }
         }
         let shareSample = BatchedSample(values: shares, perTrial: practices.count)
+        let sortedShares = shares.sorted()
+        func lossBeyond(_ thresholds: [Double]) -> [ThresholdProbability] {
+            thresholds.map { threshold in
+                let estimate = shareSample.probability { $0 < -threshold }
+                return ThresholdProbability(lossShare: threshold, probability: estimate.value, mcse: estimate.mcse)
+            }
+        }
         return ExposureSummary(
             design: scenario.designs[d].name, track: group.track, tier: group.tier,
             sizeBand: scenario.sizeBands[b].name, practices: practices.count, year: label,
             expectedRevenue: revenue.reduce(0, +) / Double(practices.count),
             dollars: BatchedSample(values: dollars, perTrial: practices.count).summary(),
-            shareOfRevenue: shareSample.summary(),
-            lossProbabilities: Self.lossThresholds.map { threshold in
-                let estimate = shareSample.probability { $0 < -threshold }
-                return ThresholdProbability(lossShare: threshold, probability: estimate.value, mcse: estimate.mcse)
-            },
+            shareOfRevenue: shareSample.summary(sorted: sortedShares),
+            lossProbabilities: lossBeyond(Self.lossThresholds),
             repaymentProbability: BatchedSample(values: repaid, perTrial: practices.count).probability { $0 > 0 },
-            exceedance: Self.exceedanceThresholds.map { threshold in
-                let estimate = shareSample.probability { $0 < -threshold }
-                return ThresholdProbability(lossShare: threshold, probability: estimate.value, mcse: estimate.mcse)
-            },
-            histogram: label == wholeProgramLabel ? Histogram(sorted: shares.sorted(), bins: Self.histogramBins) : nil)
+            exceedance: lossBeyond(Self.exceedanceThresholds),
+            histogram: label == wholeProgramLabel ? Histogram(sorted: sortedShares, bins: Self.histogramBins) : nil)
     }
 
     /// Simulated total cost of care per member-month beside its closed form, per band and year.

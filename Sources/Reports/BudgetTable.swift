@@ -13,7 +13,7 @@ public enum BudgetTable {
         for design in budget.designs {
             out.append("")
             out.append(design.design)
-            let header = ["period", "mean"] + levels.map { "P\(percent($0))" } + (design.design == counterfactualLabel ? [] : ["net mean", "net P\(percent(conf))"])
+            let header = ["period", "mean"] + levels.map { "P\(Formatting.levelLabel($0))" } + (design.design == counterfactualLabel ? [] : ["net mean", "net P\(Formatting.levelLabel(conf))"])
             var rows: [[String]] = []
             for period in design.periods where !period.period.contains(" H") {
                 var row = [period.period, millions(period.totalOutlay.mean.value)]
@@ -35,11 +35,6 @@ public enum BudgetTable {
             out.append(contentsOf: TerminalTable.table(["difference", "mean", "95% CI of mean", "P5", "P95"], rows))
         }
         return out.joined(separator: "\n") + "\n"
-    }
-
-    static func percent(_ level: Double) -> String {
-        let p = level * 100
-        return p == p.rounded() ? String(Int(p)) : String(format: "%.1f", p)
     }
 
     public static func millions(_ x: Double?) -> String {

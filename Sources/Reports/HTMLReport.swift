@@ -172,8 +172,8 @@ public enum HTMLReport {
                     $0.netCost ?? $0.totalOutlay
                 }
             }
-            html += "<table><thead><tr><th>Fiscal period</th><th>Mean</th>" + levels.map { "<th>P\(levelName($0)) appropriation</th>" }.joined()
-            html += design.design == counterfactualLabel ? "" : "<th>Net vs FFS, mean</th><th>Net vs FFS, P\(levelName(budget.confidence))</th>"
+            html += "<table><thead><tr><th>Fiscal period</th><th>Mean</th>" + levels.map { "<th>P\(Formatting.levelLabel($0)) appropriation</th>" }.joined()
+            html += design.design == counterfactualLabel ? "" : "<th>Net vs FFS, mean</th><th>Net vs FFS, P\(Formatting.levelLabel(budget.confidence))</th>"
             html += "</tr></thead><tbody>"
             for period in design.periods where !period.period.contains(" H") {
                 html += "<tr><td>\(escape(period.period))</td><td class=\"num\">\(millions(period.totalOutlay.mean.value))</td>"
@@ -233,7 +233,7 @@ public enum HTMLReport {
         html += "<tr><th>Simulated futures (trials)</th><td>\(s.settings.trials)</td></tr>"
         html += "<tr><th>Seed and generator</th><td>\(s.settings.seed), \(escape(s.settings.generator))</td></tr>"
         html += "<tr><th>Program years</th><td>\(escape(s.settings.yearLabels.joined(separator: ", ")))</td></tr>"
-        html += "<tr><th>Practices and members by size band</th><td>" + s.sizeBands.map { "\(escape($0.name)): \($0.practices) practices, \(grouped($0.members)) members" }.joined(separator: "<br/>") + "</td></tr>"
+        html += "<tr><th>Practices and members by size band</th><td>" + s.sizeBands.map { "\(escape($0.name)): \($0.practices) practices, \(Formatting.groupedDigits($0.members)) members" }.joined(separator: "<br/>") + "</td></tr>"
         html += "<tr><th>Tool</th><td>\(escape(s.tool)) \(escape(s.toolVersion)), summary schema \(s.schemaVersion)</td></tr>"
         html += "</tbody></table>"
         if !s.scenario.sources.isEmpty {
@@ -309,22 +309,8 @@ public enum HTMLReport {
         return dollars < -5e4 ? "−" + text : text
     }
 
-    static func levelName(_ level: Double) -> String {
-        let p = level * 100
-        return p == p.rounded() ? String(Int(p)) : String(format: "%.1f", p)
-    }
-
     static func format(_ x: Double) -> String {
         x == x.rounded() ? String(Int(x)) : String(format: "%.1f", x)
     }
 
-    static func grouped(_ x: Int) -> String {
-        let digits = String(x)
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return out
-    }
 }

@@ -74,12 +74,6 @@ public enum TerminalTable {
 
     static func dollars(_ x: Double) -> String {
         let rounded = Int(x.rounded())
-        let digits = String(abs(rounded))
-        var grouped = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { grouped.append(",") }
-            grouped.append(ch)
-        }
-        return (rounded < 0 ? "-$" : "$") + grouped
+        return (rounded < 0 ? "-$" : "$") + Formatting.groupedDigits(abs(rounded))
     }
 }

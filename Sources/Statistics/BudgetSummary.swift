@@ -72,16 +72,15 @@ public struct Appropriation: Codable, Sendable, Equatable {
 
     /// From per-trial amounts in trial order.
     public init(perTrial values: [Double], levels wanted: [Double]) {
-        let sample = BatchedSample(values: values, perTrial: 1)
+        let batches = BatchedSample(values: values, perTrial: 1).sortedBatches()
         let sorted = values.sorted()
+        let (mean, variance) = BatchedSample.meanAndVariance(values)
         let n = Double(values.count)
-        let mean = values.reduce(0, +) / n
-        let variance = values.count > 1 ? values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1) : 0
         self.init(mean: Estimate(value: mean, mcse: values.count > 1 ? (variance / n).squareRoot() : nil),
                   sd: variance.squareRoot(),
                   levels: wanted.map { level in
                       PercentileEstimate(level: level, value: Quantile.of(sorted: sorted, level),
-                                         mcse: sample.batchError { Quantile.of(sorted: $0.sorted(), level) })
+                                         mcse: BatchedSample.standardError(ofReplicates: batches.map { Quantile.of(sorted: $0, level) }))
                   })
     }
 }

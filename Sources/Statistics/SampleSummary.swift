@@ -82,29 +82,49 @@ public struct BatchedSample {
     /// Standard error of `statistic` from batch replicates (nil without batches).
     public func batchError(_ statistic: ([Double]) -> Double) -> Double? {
         guard !batchStarts.isEmpty else { return nil }
-        let replicates = batches.map { statistic(Array($0)) }
+        return Self.standardError(ofReplicates: batches.map { statistic(Array($0)) })
+    }
+
+    /// Each batch sorted ascending, once, for order statistics of every level.
+    public func sortedBatches() -> [[Double]] {
+        batches.map { $0.sorted() }
+    }
+
+    /// SD of independent replicates of a statistic divided by √replicates.
+    public static func standardError(ofReplicates replicates: [Double]) -> Double? {
+        guard replicates.count > 1 else { return nil }
         let mean = replicates.reduce(0, +) / Double(replicates.count)
         let variance = replicates.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(replicates.count - 1)
         return (variance / Double(replicates.count)).squareRoot()
     }
 
-    public func summary() -> DistributionSummary {
-        let sorted = values.sorted()
+    /// Sample mean and (n − 1) variance.
+    public static func meanAndVariance(_ values: [Double]) -> (mean: Double, variance: Double) {
         let n = Double(values.count)
         let mean = values.reduce(0, +) / n
-        let variance = values.count > 1
-            ? values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1) : 0
+        let variance = values.count > 1 ? values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1) : 0
+        return (mean, variance)
+    }
+
+    /// - Parameter sorted: `values` sorted ascending, when the caller already has them.
+    public func summary(sorted given: [Double]? = nil) -> DistributionSummary {
+        let sorted = given ?? values.sorted()
+        let (mean, variance) = Self.meanAndVariance(values)
+        let batches = sortedBatches()
+        func error(_ statistic: ([Double]) -> Double) -> Double? {
+            Self.standardError(ofReplicates: batches.map(statistic))
+        }
         let percentiles = reportedPercentiles.map { level in
             PercentileEstimate(level: level, value: Quantile.of(sorted: sorted, level),
-                               mcse: batchError { Quantile.of(sorted: $0.sorted(), level) })
+                               mcse: error { Quantile.of(sorted: $0, level) })
         }
         func shortfall(_ tail: Double) -> Estimate {
             Estimate(value: Quantile.lowerTailMean(sorted: sorted, tail: tail),
-                     mcse: batchError { Quantile.lowerTailMean(sorted: $0.sorted(), tail: tail) })
+                     mcse: error { Quantile.lowerTailMean(sorted: $0, tail: tail) })
         }
         return DistributionSummary(
             count: values.count,
-            mean: Estimate(value: mean, mcse: batchError { $0.reduce(0, +) / Double($0.count) }),
+            mean: Estimate(value: mean, mcse: error { $0.reduce(0, +) / Double($0.count) }),
             sd: variance.squareRoot(), percentiles: percentiles,
             expectedShortfall95: shortfall(0.05), expectedShortfall99: shortfall(0.01))
     }
@@ -130,8 +150,6 @@ extension BatchedSample {
         let value = ratio(0..<trials)
         guard trials >= batchCount * minimumTrialsPerBatch else { return Estimate(value: value, mcse: nil) }
         let replicates = (0..<batchCount).map { b in ratio((b * trials / batchCount)..<((b + 1) * trials / batchCount)) }
-        let mean = replicates.reduce(0, +) / Double(batchCount)
-        let variance = replicates.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(batchCount - 1)
-        return Estimate(value: value, mcse: (variance / Double(batchCount)).squareRoot())
+        return Estimate(value: value, mcse: standardError(ofReplicates: replicates))
     }
 }
