@@ -124,7 +124,8 @@ public struct BatchedSample {
         }
         return DistributionSummary(
             count: values.count,
-            mean: Estimate(value: mean, mcse: error { $0.reduce(0, +) / Double($0.count) }),
+            // The mean's replicates sum each batch in trial order, not sorted, like the mean itself.
+            mean: Estimate(value: mean, mcse: batchError { $0.reduce(0, +) / Double($0.count) }),
             sd: variance.squareRoot(), percentiles: percentiles,
             expectedShortfall95: shortfall(0.05), expectedShortfall99: shortfall(0.01))
     }
