@@ -98,6 +98,40 @@ struct WorldRecording: Sendable {
 }
 
 extension MemberModel {
+    /// Draws one member-year of class `classIndex`: months, risk, social need, then each
+    /// category's services. `perCategory(c, cost, services)` receives every category with at
+    /// least one service, costs valued at `priceFactors`.
+    @inline(__always)
+    func drawMember(classIndex: Int, multiplier: Double, priceFactors: [Double], rng: borrowing GSLGenerator,
+                    perCategory: (Int, Double, UInt32) -> Void) -> MemberDraw {
+        let memberClass = classes[classIndex]
+        let months = rng.uniform() < fullYearProbability ? 12 : 1 + Int(rng.uniform() * 11)
+        let trueRisk = memberClass.risk.map { rng.lognormal($0) } ?? 1
+        let socialNeed = rng.uniform() < memberClass.socialNeedProbability
+        let observedRisk = trueRisk * (riskScoreNoise.map { rng.lognormal($0) } ?? 1)
+        let sharedNormal = rng.standardNormal()
+        let intensity = trueRisk * (socialNeed ? memberClass.socialNeedMultiplier : 1)
+            * multiplier * Double(months) / 12
+        var memberCost = 0.0
+        var memberInScope = 0.0
+        for c in 0..<categories.count {
+            let category = categories[c]
+            var frailty = category.sharedSigma > 0
+                ? exp(category.sharedSigma * sharedNormal - category.sharedHalfVariance) : 1
+            if category.idiosyncraticShape > 0 {
+                frailty *= rng.gamma(shape: category.idiosyncraticShape, scale: 1 / category.idiosyncraticShape)
+            }
+            let count = rng.poisson(mean: memberClass.rates[c] * intensity * frailty)
+            guard count > 0 else { continue }
+            let cost = rng.sum(of: category.severity, count: count) * priceFactors[c]
+            memberCost += cost
+            if category.primaryCareScope { memberInScope += cost }
+            perCategory(c, cost, count)
+        }
+        return MemberDraw(classIndex: classIndex, months: months, trueRisk: trueRisk, observedRisk: observedRisk,
+                          socialNeed: socialNeed, cost: memberCost, inScopeCost: memberInScope)
+    }
+
     /// Simulates one practice-year member by member.
     /// - Parameters:
     ///   - classCounts: members of each class in the panel.
@@ -110,54 +144,37 @@ extension MemberModel {
     ) -> PracticeYearActivity {
         var totals = PracticeYearActivity(categories: categories.count, attachments: recording.attachments.count,
                                           riskBins: recording.riskBins.count)
-        let categoryCount = categories.count
+        addMembers(classCounts: classCounts, multiplier: multiplier, priceFactors: priceFactors,
+                   recording: recording, rng: rng, observer: &observer, into: &totals)
+        return totals
+    }
+
+    /// Adds the member-by-member draws of `classCounts` to `totals`.
+    func addMembers<Observer: MemberObserver>(
+        classCounts: [Int], multiplier: Double, priceFactors: [Double], recording: WorldRecording,
+        rng: borrowing GSLGenerator, observer: inout Observer, into totals: inout PracticeYearActivity
+    ) {
         let attachments = recording.attachments
         for (classIndex, count) in classCounts.enumerated() where count > 0 {
-            let memberClass = classes[classIndex]
             for _ in 0..<count {
-                let months = rng.uniform() < fullYearProbability ? 12 : 1 + Int(rng.uniform() * 11)
-                let trueRisk = memberClass.risk.map { rng.lognormal($0) } ?? 1
-                let socialNeed = rng.uniform() < memberClass.socialNeedProbability
-                let observedRisk = trueRisk * (riskScoreNoise.map { rng.lognormal($0) } ?? 1)
-                let sharedNormal = rng.standardNormal()
-                let intensity = trueRisk * (socialNeed ? memberClass.socialNeedMultiplier : 1)
-                    * multiplier * Double(months) / 12
-                var memberCost = 0.0
-                var memberInScope = 0.0
-                for c in 0..<categoryCount {
-                    let category = categories[c]
-                    var frailty = category.sharedSigma > 0
-                        ? exp(category.sharedSigma * sharedNormal - category.sharedHalfVariance) : 1
-                    if category.idiosyncraticShape > 0 {
-                        frailty *= rng.gamma(shape: category.idiosyncraticShape,
-                                             scale: 1 / category.idiosyncraticShape)
-                    }
-                    let count = rng.poisson(mean: memberClass.rates[c] * intensity * frailty)
-                    guard count > 0 else { continue }
-                    let cost = rng.sum(of: category.severity, count: count) * priceFactors[c]
-                    memberCost += cost
+                let member = drawMember(classIndex: classIndex, multiplier: multiplier, priceFactors: priceFactors,
+                                        rng: rng) { c, cost, services in
                     totals.costByCategory[c] += cost
-                    if category.primaryCareScope {
-                        memberInScope += cost
-                        totals.inScopeServices += Double(count)
-                    }
+                    if categories[c].primaryCareScope { totals.inScopeServices += Double(services) }
                 }
-                let memberMonths = Double(months)
+                let memberMonths = Double(member.months)
                 totals.memberMonths += memberMonths
-                totals.riskMonths += observedRisk * memberMonths
-                if socialNeed {
-                    totals.socialRiskMonths += observedRisk * memberMonths
+                totals.riskMonths += member.observedRisk * memberMonths
+                if member.socialNeed {
+                    totals.socialRiskMonths += member.observedRisk * memberMonths
                     totals.socialNeedMonths += memberMonths
                 }
-                totals.riskBinMonths[recording.riskBins.bin(of: observedRisk)] += memberMonths
-                totals.totalCost += memberCost
-                totals.inScopeFFS += memberInScope
-                for k in 0..<attachments.count { totals.truncatedCost[k] += min(memberCost, attachments[k]) }
-                observer.observe(MemberDraw(classIndex: classIndex, months: months, trueRisk: trueRisk,
-                                            observedRisk: observedRisk, socialNeed: socialNeed,
-                                            cost: memberCost, inScopeCost: memberInScope))
+                totals.riskBinMonths[recording.riskBins.bin(of: member.observedRisk)] += memberMonths
+                totals.totalCost += member.cost
+                totals.inScopeFFS += member.inScopeCost
+                for k in 0..<attachments.count { totals.truncatedCost[k] += min(member.cost, attachments[k]) }
+                observer.observe(member)
             }
         }
-        return totals
     }
 }

@@ -126,7 +126,10 @@ public enum Simulation {
         let plan: RunPlan
         do { plan = try RunPlan(scenario: scenario) } catch { throw .plan(error) }
         let simulator: TrialSimulator
-        do { simulator = try TrialSimulator(plan: plan, seed: seed) } catch { throw .sampling(error) }
+        do {
+            simulator = try TrialSimulator(plan: plan, seed: seed)
+            try simulator.prepareLibraries(trials: 0..<trials, threads: threads)
+        } catch { throw .sampling(error) }
         var results = SimulationResults(
             trials: trials, designs: scenario.designs.count, practices: scenario.practices.count,
             years: scenario.simulation.programYears,
@@ -155,7 +158,10 @@ public enum Simulation {
                     let trial = nextTrial.add(1, ordering: .relaxed).oldValue
                     guard trial < trials else { return }
                     var sink = SlotSink(slots: slots, layout: layout, trial: trial)
-                    simulator.run(trial: trial, rng: rng, sink: &sink)
+                    do { try simulator.run(trial: trial, rng: rng, sink: &sink) } catch {
+                        failure.withLock { $0 = error }
+                        return
+                    }
                     let done = finished.add(1, ordering: .relaxed).newValue
                     progress?(done)
                 }

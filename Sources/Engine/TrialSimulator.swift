@@ -12,12 +12,18 @@ struct TrialSimulator: Sendable {
     let regionalShock: Lognormal?
     let practiceEffect: Lognormal?
     let seed: UInt64
+    /// The fast path's libraries; nil when the scenario asks for member-by-member draws.
+    let aggregate: AggregateModel?
 
     init(plan: RunPlan, seed: UInt64) throws(SamplingError) {
         self.plan = plan
         self.seed = seed
         let scenario = plan.scenario
         members = try MemberModel(scenario: scenario)
+        aggregate = scenario.simulation.method == .aggregate
+            ? AggregateModel(members: members, recording: plan.recording, primaryCareScope: plan.primaryCareScope,
+                             libraryMembers: scenario.simulation.libraryMembers, seed: seed)
+            : nil
         panels = scenario.practices.map { classCounts(members: $0.members, mix: scenario.practiceTypes[$0.type].classMix) }
         let variation = scenario.variation
         regionalShock = variation.regionalCV > 0 ? try Lognormal(mean: 1, cv: variation.regionalCV) : nil
@@ -56,22 +62,50 @@ struct TrialSimulator: Sendable {
         return (0...years).map { _ in rng.lognormal(regionalShock) }
     }
 
-    func simulateWorld(trial: Int, rng: borrowing GSLGenerator) -> World {
+    /// Each practice's utilization multiplier per year (index 0 = baseline): systemic × regional ×
+    /// the practice's persistent effect.
+    func multipliers(trial: Int, rng: borrowing GSLGenerator) -> [[Double]] {
         let systemic = systemicPath(trial: trial, rng: rng)
         let regional = scenario.regions.indices.map { regionalPath(region: $0, trial: trial, rng: rng) }
+        return scenario.practices.indices.map { p in
+            rng.reseed(StreamKey.practiceEffect(p).seed(run: seed, trial: trial))
+            let effect = practiceEffect.map { rng.lognormal($0) } ?? 1
+            let region = scenario.practices[p].region
+            return (0...years).map { systemic[$0] * regional[region][$0] * effect }
+        }
+    }
+
+    /// Builds, in parallel, the member libraries that trials `trials` will use.
+    func prepareLibraries(trials: Range<Int>, threads: Int) throws(SamplingError) {
+        guard let aggregate else { return }
+        let rng = try GSLGenerator(seed: seed)
+        var needed: [Double] = []
+        var classes = Set<Int>()
+        for counts in panels { for (c, k) in counts.enumerated() where k > 0 { classes.insert(c) } }
+        for trial in trials {
+            for perYear in multipliers(trial: trial, rng: rng) { needed.append(contentsOf: perYear) }
+        }
+        try aggregate.prepare(classes: classes, multipliers: needed, threads: threads)
+    }
+
+    func simulateWorld(trial: Int, rng: borrowing GSLGenerator) throws(SamplingError) -> World {
+        let multiplier = multipliers(trial: trial, rng: rng)
         let qualityWorld = scenario.quality
         var world = World(activity: [], quality: [])
         var ignore = IgnoreMembers()
         for (p, practice) in scenario.practices.enumerated() {
-            rng.reseed(StreamKey.practiceEffect(p).seed(run: seed, trial: trial))
-            let effect = practiceEffect.map { rng.lognormal($0) } ?? 1
             var activities: [PracticeYearActivity] = []
             for year in 0...years {
                 rng.reseed(StreamKey.members(practice: p, year: year).seed(run: seed, trial: trial))
-                let multiplier = systemic[year] * regional[practice.region][year] * effect
-                activities.append(members.simulateYear(
-                    classCounts: panels[p], multiplier: multiplier, priceFactors: plan.feeIndex[year],
-                    recording: plan.recording, rng: rng, observer: &ignore))
+                if let aggregate {
+                    activities.append(try aggregate.simulateYear(
+                        classCounts: panels[p], multiplier: multiplier[p][year], priceFactors: plan.feeIndex[year],
+                        rng: rng))
+                } else {
+                    activities.append(members.simulateYear(
+                        classCounts: panels[p], multiplier: multiplier[p][year], priceFactors: plan.feeIndex[year],
+                        recording: plan.recording, rng: rng, observer: &ignore))
+                }
             }
             rng.reseed(StreamKey.quality(p).seed(run: seed, trial: trial))
             let trueQuality = clampUnit(qualityWorld.mean + qualityWorld.sd * rng.standardNormal())
@@ -92,8 +126,8 @@ struct TrialSimulator: Sendable {
     }
 
     /// Runs trial `trial` and hands the world and every design's settlements to `sink`.
-    func run<Sink: TrialSink>(trial: Int, rng: borrowing GSLGenerator, sink: inout Sink) {
-        let world = simulateWorld(trial: trial, rng: rng)
+    func run<Sink: TrialSink>(trial: Int, rng: borrowing GSLGenerator, sink: inout Sink) throws(SamplingError) {
+        let world = try simulateWorld(trial: trial, rng: rng)
         for p in scenario.practices.indices {
             for year in 1...years { sink.recordWorld(practice: p, year: year, activity: world.activity[p][year]) }
         }

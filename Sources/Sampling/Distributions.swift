@@ -76,4 +76,7 @@ public enum StandardNormal {
         }
         return gsl_cdf_ugaussian_Pinv(p)
     }
+
+    /// P(Z ≤ x) (GSL's `gsl_cdf_ugaussian_P`).
+    public static func cdf(_ x: Double) -> Double { gsl_cdf_ugaussian_P(x) }
 }

@@ -107,6 +107,20 @@ public struct GSLGenerator: ~Copyable {
         return gsl_ran_poisson(rng, mean)
     }
 
+    /// Successes in `trials` independent trials of probability `p` (GSL's binomial sampler).
+    @inlinable @inline(__always)
+    public func binomial(trials: Int, p: Double) -> Int {
+        guard trials > 0, p > 0 else { return 0 }
+        guard p < 1 else { return trials }
+        return Int(gsl_ran_binomial(rng, p, UInt32(clamping: trials)))
+    }
+
+    /// Uniform integer in 0..<n, by Lemire's multiply-shift (bias below n/2⁶⁴).
+    @inlinable @inline(__always)
+    public func index(below n: Int) -> Int {
+        Int(truncatingIfNeeded: UInt64(n).multipliedFullWidth(by: bits.pointee.next()).high)
+    }
+
     @inlinable @inline(__always)
     public func gamma(shape: Double, scale: Double) -> Double {
         shape > 0 ? gsl_ran_gamma(rng, shape, scale) : 0

@@ -62,8 +62,12 @@ struct ScenarioBuilder {
         let seed = map.integer("seed", default: 1, min: 0, max: Int(UInt32.max) * 1024)
         let years = map.integer("program_years", default: 3, min: 1, max: 20)
         let first = map.integer("first_program_year", default: 1, min: 0, max: 9999)
-        guard let trials, let seed, let years, let first else { return nil }
-        return SimulationSettings(trials: trials, seed: UInt64(seed), programYears: years, firstProgramYear: first)
+        let method = map.choice("method", default: SimulationMethod.aggregate)
+        let library = map.integer("library_members", default: SimulationSettings.defaultLibraryMembers,
+                                  min: 1 << 14, max: 1 << 24)
+        guard let trials, let seed, let years, let first, let method, let library else { return nil }
+        return SimulationSettings(trials: trials, seed: UInt64(seed), programYears: years, firstProgramYear: first,
+                                  method: method, libraryMembers: library)
     }
 
     // MARK: - Members and services

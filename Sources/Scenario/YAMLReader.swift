@@ -220,6 +220,18 @@ final class MappingCursor {
         return reader.integer(node, path: child(key), min: min, max: max)
     }
 
+    /// One of an enumeration's raw values; nil (reported) for any other text.
+    func choice<Choice: RawRepresentable & CaseIterable>(_ key: String, default defaultValue: Choice) -> Choice?
+    where Choice.RawValue == String {
+        guard let node = value(key) else { return defaultValue }
+        guard let text = reader.string(node, path: child(key)) else { return nil }
+        if let chosen = Choice(rawValue: text) { return chosen }
+        let allowed = Choice.allCases.map(\.rawValue)
+        let hint = closest(to: text, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
+        reader.report(node, child(key), "found '\(text)'\(hint), expected one of: \(allowed.joined(separator: ", "))")
+        return nil
+    }
+
     func bool(_ key: String, default defaultValue: Bool) -> Bool {
         guard let node = value(key) else { return defaultValue }
         if case let .scalar(scalar) = node {

@@ -1,0 +1,188 @@
+import Dispatch
+import Foundation
+import Sampling
+import Settlement
+import Synchronization
+
+/// The fast path of the member level: a practice-year's sums drawn from per-class libraries
+/// (`PanelLibrary`) instead of member by member. Its cost per practice-year grows with the number
+/// of tail members (about k/4096 to k/16), not with k.
+///
+/// Multipliers between two library grid points mix the two libraries member by member with
+/// linear weights, so every mean stays exact (means are linear in the multiplier). Members of a
+/// class too few for a body sum, multipliers off the grid, or stop-loss attachments below the
+/// library's tail go member by member, exactly as the direct path.
+final class AggregateModel: Sendable {
+    let members: MemberModel
+    let layout: PanelLayout
+    let recording: WorldRecording
+    let libraryMembers: Int
+    let seed: UInt64
+    private let slots: [LibrarySlot]
+
+    /// Grid of multipliers: ratio^g for g in gridRange.
+    static let gridRatio = 1.1
+    static let gridRange = -60...60
+    /// At most this many members of a class in one practice are drawn one by one from the
+    /// library (a body sum of fewer would be too skewed for its normal draw).
+    static let bootstrapLimit = 24
+    /// Target skewness of a body sum; the smallest tail that reaches it is used. The
+    /// Cornish–Fisher term carries a skewness this size with an error of order skewness², and
+    /// each tail member drawn is a cache miss, the fast path's main cost.
+    static let bodySkewnessTarget = 0.3
+
+    private final class LibrarySlot: Sendable {
+        let library = Mutex<PanelLibrary?>(nil)
+    }
+
+    init(members: MemberModel, recording: WorldRecording, primaryCareScope: [Bool], libraryMembers: Int, seed: UInt64) {
+        self.members = members
+        self.layout = PanelLayout(categories: members.categories.count, riskBins: recording.riskBins,
+                                  primaryCareScope: primaryCareScope)
+        self.recording = recording
+        self.libraryMembers = libraryMembers
+        self.seed = seed
+        slots = (0..<(members.classes.count * Self.gridRange.count)).map { _ in LibrarySlot() }
+    }
+
+    /// The grid points around `multiplier` and the upper one's weight, or nil off the grid.
+    static func neighbours(of multiplier: Double) -> (lower: Int, upper: Int, weight: Double)? {
+        guard multiplier > 0, multiplier.isFinite else { return nil }
+        let g = Int((log(multiplier) / logGridRatio).rounded(.down))
+        guard gridRange.contains(g), gridRange.contains(g + 1) else { return nil }
+        let low = gridPoints[g - gridRange.lowerBound], high = gridPoints[g + 1 - gridRange.lowerBound]
+        return (g, g + 1, min(max((multiplier - low) / (high - low), 0), 1))
+    }
+
+    private static let logGridRatio = log(gridRatio)
+    private static let gridPoints = gridRange.map { pow(gridRatio, Double($0)) }
+
+    /// The library of class `classIndex` at grid point `g`, built on first use. Its seed depends
+    /// only on the run seed, the class and the grid point, so which thread builds it, and when,
+    /// changes nothing.
+    func library(classIndex: Int, grid g: Int) throws(SamplingError) -> PanelLibrary {
+        let slot = slots[classIndex * Self.gridRange.count + (g - Self.gridRange.lowerBound)]
+        let result: Result<PanelLibrary, SamplingError> = slot.library.withLock { stored in
+            if let stored { return .success(stored) }
+            do throws(SamplingError) {
+                let built = try PanelLibrary(
+                    model: members, classIndex: classIndex, multiplier: Self.gridPoints[g - Self.gridRange.lowerBound], layout: layout,
+                    members: libraryMembers,
+                    seed: StreamSeed.derive(seed, 0x11B7_A7E5, UInt64(classIndex), UInt64(bitPattern: Int64(g))))
+                stored = built
+                return .success(built)
+            } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    /// Builds, two at a time or more, the libraries that `multipliers` (per class in use) need.
+    func prepare(classes: Set<Int>, multipliers: [Double], threads: Int) throws(SamplingError) {
+        var grid = Set<Int>()
+        for m in multipliers { if let n = Self.neighbours(of: m) { grid.insert(n.lower); grid.insert(n.upper) } }
+        let work = classes.sorted().flatMap { c in grid.sorted().map { (c, $0) } }
+        let failure = Mutex<SamplingError?>(nil)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, work.count))) { worker in
+            var index = worker
+            while index < work.count {
+                do throws(SamplingError) { _ = try library(classIndex: work[index].0, grid: work[index].1) } catch {
+                    failure.withLock { $0 = error }
+                }
+                index += max(1, min(threads, work.count))
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+    }
+
+    /// One practice-year: the same quantities as `MemberModel.simulateYear`, drawn in aggregate.
+    func simulateYear(classCounts: [Int], multiplier: Double, priceFactors: [Double],
+                      rng: borrowing GSLGenerator) throws(SamplingError) -> PracticeYearActivity {
+        let attachments = recording.attachments
+        var totals = PracticeYearActivity(categories: layout.categories, attachments: attachments.count,
+                                          riskBins: recording.riskBins.count)
+        var body = BodyDraw(width: layout.width)
+        var direct = [Int](repeating: 0, count: classCounts.count)
+        let highestFee = priceFactors.max() ?? 1
+        let lowestAttachment = attachments.min() ?? .infinity
+        let width = layout.width
+        var sampled = [Double](repeating: 0, count: width)
+        for (c, k) in classCounts.enumerated() where k > 0 {
+            guard let grid = Self.neighbours(of: multiplier) else { direct[c] = k; continue }
+            let lower = try library(classIndex: c, grid: grid.lower)
+            let upper = try library(classIndex: c, grid: grid.upper)
+            let bodyLimit = lowestAttachment / highestFee
+            if k <= Self.bootstrapLimit {
+                guard max(lower.cuts[0].bodyMaximum, upper.cuts[0].bodyMaximum) <= bodyLimit else {
+                    direct[c] = k; continue
+                }
+                drawEach(members: k, lower: lower, upper: upper, weight: grid.weight, priceFactors: priceFactors,
+                         rng: rng, sampled: &sampled, totals: &totals)
+                continue
+            }
+            guard let cut = Self.cut(members: k, lower: lower, upper: upper, bodyLimit: bodyLimit) else {
+                direct[c] = k; continue
+            }
+            let lowerCut = lower.cuts[cut], upperCut = upper.cuts[cut]
+            let tailMembers = rng.binomial(trials: k, p: lowerCut.fraction)
+            for _ in 0..<tailMembers {
+                let source = rng.uniform() < grid.weight ? upper : lower
+                addTailRecord(rng.index(below: lowerCut.records), of: source, priceFactors: priceFactors, to: &totals)
+            }
+            body.add(count: k - tailMembers, lower: lowerCut, upper: upperCut, weight: grid.weight)
+        }
+        var bodySum = body.isEmpty ? sampled : body.draw(rng: rng)
+        if !body.isEmpty { for j in 0..<width { bodySum[j] += sampled[j] } }
+        layout.add(bodySum, priceFactors: priceFactors, oneMember: false, attachments: attachments, to: &totals)
+        if direct.contains(where: { $0 > 0 }) {
+            var ignore = IgnoreMembers()
+            members.addMembers(classCounts: direct, multiplier: multiplier, priceFactors: priceFactors,
+                               recording: recording, rng: rng, observer: &ignore, into: &totals)
+        }
+        return totals
+    }
+
+    @inline(__always)
+    private func addTailRecord(_ r: Int, of source: PanelLibrary, priceFactors: [Double],
+                               to totals: inout PracticeYearActivity) {
+        let width = layout.width
+        source.tail.withUnsafeBufferPointer { tail in
+            layout.add(tail[(r * width)..<((r + 1) * width)], priceFactors: priceFactors, oneMember: true,
+                       attachments: recording.attachments, to: &totals)
+        }
+    }
+
+    /// Draws `members` members one by one: a tail record with probability f (exact, truncated
+    /// member by member) or a body record, summed into `sampled` with its mean correction.
+    private func drawEach(members: Int, lower: PanelLibrary, upper: PanelLibrary, weight: Double,
+                          priceFactors: [Double], rng: borrowing GSLGenerator, sampled: inout [Double],
+                          totals: inout PracticeYearActivity) {
+        let width = layout.width
+        let fraction = lower.cuts[0].fraction
+        for _ in 0..<members {
+            let source = rng.uniform() < weight ? upper : lower
+            if rng.uniform() < fraction {
+                addTailRecord(rng.index(below: source.cuts[0].records), of: source, priceFactors: priceFactors, to: &totals)
+                continue
+            }
+            let r = rng.index(below: source.bodySample.count / width)
+            source.bodySample.withUnsafeBufferPointer { sample in
+                for j in 0..<width { sampled[j] += Double(sample[r * width + j]) + source.bodySampleShift[j] }
+            }
+        }
+    }
+
+    /// The cut for a body of about `members`: the smallest tail whose body sum is nearly normal,
+    /// among those whose body lies wholly below `bodyLimit` (so stop-loss never truncates it);
+    /// nil if no cut keeps the body below the limit.
+    static func cut(members: Int, lower: PanelLibrary, upper: PanelLibrary, bodyLimit: Double) -> Int? {
+        var chosen: Int?
+        for index in lower.cuts.indices.reversed() {
+            let a = lower.cuts[index], b = upper.cuts[index]
+            guard max(a.bodyMaximum, b.bodyMaximum) <= bodyLimit else { continue }
+            let bodyMembers = Double(members) * (1 - a.fraction)
+            if max(a.bodySkewness, b.bodySkewness) / bodyMembers.squareRoot() <= bodySkewnessTarget { return index }
+            chosen = index
+        }
+        return chosen
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import Sampling
+
+/// One member class at one utilization multiplier, summarised for drawing sums of many members.
+///
+/// Built from `members` member-years drawn with the member model itself. The costliest 1/16 are
+/// kept record by record (the tail, highest total first); for each cut, the members below it (the
+/// body) are kept as moments: mean vector, covariance and third central moment per field. A
+/// panel of k members is then: K ~ Binomial(k, f) tail members drawn one by one from the top f of
+/// the records, plus the body sum of k − K members drawn from its moments (`BodyDraw`).
+///
+/// The body mean is corrected so that the library's mean per member equals the exact mean of the
+/// member model (`exactMean`), field by field: the library's sampling error then cannot bias
+/// practice totals, however large the practice.
+final class PanelLibrary: Sendable {
+    /// Tail fractions f of the cuts, largest first: 1/16 … 1/4096.
+    static let cutFractions: [Double] = (4...12).map { 1 / Double(1 << $0) }
+
+    struct Cut: Sendable {
+        let fraction: Double
+        /// Number of tail records above the cut (the first `records` of `tail`).
+        let records: Int
+        /// Largest total cost (fee index 1) of a body member.
+        let bodyMaximum: Double
+        /// Skewness of one body member's total cost.
+        let bodySkewness: Double
+        let mean: [Double]
+        /// width × width, row-major.
+        let covariance: [Double]
+        let thirdMoment: [Double]
+    }
+
+    let width: Int
+    let multiplier: Double
+    /// Tail records, row-major, highest total cost first; Float halves the memory and keeps 7
+    /// significant digits, far below Monte Carlo error.
+    let tail: [Float]
+    let cuts: [Cut]
+    /// A uniform sample of the members below the first cut, for panels too small for a body sum:
+    /// their members are drawn one by one, from `tail` with probability `cuts[0].fraction` and
+    /// from here otherwise.
+    let bodySample: [Float]
+    /// Added once per member drawn from `bodySample`: the corrected body mean minus the sample's
+    /// mean, so that small panels keep the exact mean too.
+    let bodySampleShift: [Double]
+    static let bodySampleSize = 1 << 15
+
+    init(model: MemberModel, classIndex: Int, multiplier: Double, layout: PanelLayout, members: Int,
+         seed: UInt64) throws(SamplingError) {
+        let width = layout.width
+        let categories = layout.categories
+        let rng = try GSLGenerator(seed: seed)
+        let ones = [Double](repeating: 1, count: categories)
+        var values = [Double](repeating: 0, count: members * width)
+        // Sort keys: the total cost's bit pattern (monotone for non-negative doubles) can't fit
+        // with an index in 64 bits, so sort (Float total, index) packed: ties beyond Float's
+        // precision only reorder members of (nearly) equal cost.
+        var keys = [UInt64](repeating: 0, count: members)
+        var costs = [Double](repeating: 0, count: categories)
+        values.withUnsafeMutableBufferPointer { values in
+        costs.withUnsafeMutableBufferPointer { costs in
+            for i in 0..<members {
+                for c in 0..<categories { costs[c] = 0 }
+                var inScopeServices = 0.0
+                let member = model.drawMember(classIndex: classIndex, multiplier: multiplier, priceFactors: ones,
+                                              rng: rng) { c, cost, services in
+                    costs[c] = cost
+                    if layout.primaryCareScope[c] { inScopeServices += Double(services) }
+                }
+                let row = UnsafeMutableBufferPointer(rebasing: values[(i * width)..<((i + 1) * width)])
+                layout.write(member, costs: costs, inScopeServices: inScopeServices, into: row)
+                keys[i] = UInt64(Float(member.cost).bitPattern) << 32 | UInt64(i)
+            }
+        }}
+        keys.sort()
+        let order = keys.reversed().map { Int($0 & 0xFFFF_FFFF) }
+        func total(_ i: Int) -> Double {
+            var t = 0.0
+            for c in 0..<categories { t += values[i * width + PanelLayout.firstCost + c] }
+            return t
+        }
+
+        let tailRecords = Int((Double(members) * Self.cutFractions[0]).rounded())
+        var tail = [Float](repeating: 0, count: tailRecords * width)
+        for r in 0..<tailRecords {
+            for j in 0..<width { tail[r * width + j] = Float(values[order[r] * width + j]) }
+        }
+
+        // Body moments for every cut in one pass from the cheapest member up, about the exact
+        // mean (so sums stay small and the subtraction below loses nothing).
+        let exact = model.exactMean(classIndex: classIndex, multiplier: multiplier, layout: layout)
+        var sum = [Double](repeating: 0, count: width)
+        var cross = [Double](repeating: 0, count: width * width)
+        var cube = [Double](repeating: 0, count: width)
+        var totalMoments = (0.0, 0.0, 0.0)
+        let exactTotal = (0..<categories).reduce(0.0) { $0 + exact[PanelLayout.firstCost + $1] }
+        var deviation = [Double](repeating: 0, count: width)
+        var snapshots: [Int: (sum: [Double], cross: [Double], cube: [Double], total: (Double, Double, Double), maximum: Double)] = [:]
+        let cutRanks = Self.cutFractions.map { Int((Double(members) * $0).rounded()) }
+        var nextCut = 0
+        for rank in stride(from: members - 1, through: cutRanks.last!, by: -1) {
+            let i = order[rank]
+            for j in 0..<width { deviation[j] = values[i * width + j] - exact[j] }
+            for j in 0..<width {
+                let dj = deviation[j]
+                sum[j] += dj
+                cube[j] += dj * dj * dj
+                for l in j..<width { cross[j * width + l] += dj * deviation[l] }
+            }
+            let t = total(i) - exactTotal
+            totalMoments.0 += t; totalMoments.1 += t * t; totalMoments.2 += t * t * t
+            while nextCut < cutRanks.count && rank == cutRanks[nextCut] {
+                snapshots[nextCut] = (sum, cross, cube, totalMoments, total(i))
+                nextCut += 1
+            }
+        }
+        var allSum = sum   // the rest of the library, for its overall mean
+        for rank in 0..<cutRanks.last! {
+            for j in 0..<width { allSum[j] += values[order[rank] * width + j] - exact[j] }
+        }
+
+        var cuts: [Cut] = []
+        for (k, fraction) in Self.cutFractions.enumerated() {
+            guard let s = snapshots[k] else { continue }
+            let n = Double(members - cutRanks[k])
+            let tailCount = Double(cutRanks[k])
+            // Library deviation of the body mean from exact (bodyShift) and of the tail's
+            // (tailSum / tailCount): correct the body so that f·tail + (1−f)·body = exact.
+            var mean = [Double](repeating: 0, count: width)
+            var covariance = [Double](repeating: 0, count: width * width)
+            var third = [Double](repeating: 0, count: width)
+            for j in 0..<width {
+                let bodyShift = s.sum[j] / n
+                let tailDeviation = tailCount > 0 ? (allSum[j] - s.sum[j]) / tailCount : 0
+                mean[j] = exact[j] - tailCount * tailDeviation / n
+                let m2 = s.cross[j * width + j] / n - bodyShift * bodyShift
+                third[j] = s.cube[j] / n - 3 * bodyShift * s.cross[j * width + j] / n + 2 * bodyShift * bodyShift * bodyShift
+                covariance[j * width + j] = max(m2, 0)
+                for l in (j + 1)..<width {
+                    let c = s.cross[j * width + l] / n - bodyShift * s.sum[l] / n
+                    covariance[j * width + l] = c
+                    covariance[l * width + j] = c
+                }
+            }
+            let tm = s.total.0 / n
+            let tv = s.total.1 / n - tm * tm
+            let t3 = s.total.2 / n - 3 * tm * s.total.1 / n + 2 * tm * tm * tm
+            cuts.append(Cut(fraction: fraction, records: cutRanks[k], bodyMaximum: s.maximum,
+                            bodySkewness: tv > 0 ? t3 / pow(tv, 1.5) : 0,
+                            mean: mean, covariance: covariance, thirdMoment: third))
+        }
+        // Simulation order is random, so the first body members in it are a uniform sample.
+        var isTail = [Bool](repeating: false, count: members)
+        for r in 0..<tailRecords { isTail[order[r]] = true }
+        var sample: [Float] = []
+        sample.reserveCapacity(Self.bodySampleSize * width)
+        var sampleMean = [Double](repeating: 0, count: width)
+        for i in 0..<members where !isTail[i] && sample.count < Self.bodySampleSize * width {
+            for j in 0..<width {
+                sample.append(Float(values[i * width + j]))
+                sampleMean[j] += Double(Float(values[i * width + j]))
+            }
+        }
+        let sampled = Double(sample.count / width)
+        self.width = width
+        self.multiplier = multiplier
+        self.tail = tail
+        self.cuts = cuts
+        self.bodySample = sample
+        self.bodySampleShift = (0..<width).map { cuts[0].mean[$0] - sampleMean[$0] / sampled }
+    }
+}
+
+extension MemberModel {
+    /// The exact mean of one member-year's panel vector (costs at fee index 1): every field is a
+    /// product of independent factors with known means (risk, frailty and noise have mean 1).
+    func exactMean(classIndex: Int, multiplier: Double, layout: PanelLayout) -> [Double] {
+        let memberClass = classes[classIndex]
+        let months = fullYearProbability * 12 + (1 - fullYearProbability) * 6
+        let socialFactor = 1 + memberClass.socialNeedProbability * (memberClass.socialNeedMultiplier - 1)
+        var mean = [Double](repeating: 0, count: layout.width)
+        mean[PanelLayout.months] = months
+        mean[PanelLayout.riskMonths] = months
+        mean[PanelLayout.socialRiskMonths] = memberClass.socialNeedProbability * months
+        mean[PanelLayout.socialNeedMonths] = memberClass.socialNeedProbability * months
+        for (c, category) in categories.enumerated() {
+            let services = memberClass.rates[c] * multiplier * socialFactor * months / 12
+            mean[PanelLayout.firstCost + c] = services * category.severity.mean
+            if category.primaryCareScope { mean[PanelLayout.inScopeServices] += services }
+        }
+        // Observed risk is lognormal with mean 1 (true risk times noise), so each bin's share of
+        // member-months is a normal probability of its log bounds.
+        let logVariance = (memberClass.risk.map { $0.sigma * $0.sigma } ?? 0)
+            + (riskScoreNoise.map { $0.sigma * $0.sigma } ?? 0)
+        let bounds = layout.riskBins.bounds
+        func below(_ bound: Double) -> Double {
+            guard logVariance > 0 else { return 1 < bound ? 1 : 0 }
+            return StandardNormal.cdf((log(bound) + logVariance / 2) / logVariance.squareRoot())
+        }
+        for b in 0..<layout.storedBins {
+            let lower = b == 0 ? 0 : below(bounds[b - 1])
+            mean[layout.firstBin + b] = months * (below(bounds[b]) - lower)
+        }
+        return mean
+    }
+}

@@ -1,0 +1,69 @@
+import Dispatch
+import Sampling
+import Scenario
+import Settlement
+import Synchronization
+
+/// Practice-years of one panel on their own, by either path: the member level of a scenario at
+/// multiplier 1 and baseline fees, for the benchmark and for tests that compare the fast path
+/// with the direct one and with the exact FFT reference. Trial t always uses the stream of
+/// (seed, t), so results do not depend on the thread count.
+public struct PanelSampler: Sendable {
+    let members: MemberModel
+    let aggregate: AggregateModel?
+    let recording: WorldRecording
+    let seed: UInt64
+
+    /// - Parameter attachments: per-member caps to record (`truncatedCost`), e.g. a stop-loss.
+    public init(scenario: Scenario, method: SimulationMethod, attachments: [Double] = [],
+                libraryMembers: Int = SimulationSettings.defaultLibraryMembers, seed: UInt64) throws(SamplingError) {
+        members = try MemberModel(scenario: scenario)
+        recording = WorldRecording(attachments: attachments, riskBins: RiskBins(bounds: []))
+        self.seed = seed
+        aggregate = method == .aggregate
+            ? AggregateModel(members: members, recording: recording, primaryCareScope: scenario.services.map(\.primaryCareScope),
+                             libraryMembers: libraryMembers, seed: seed)
+            : nil
+    }
+
+    /// `trials` independent practice-years of a panel with `classCounts` members per class.
+    public func practiceYears(classCounts: [Int], trials: Int, threads: Int = 1,
+                              multiplier: Double = 1) throws(SamplingError) -> [PracticeYearActivity] {
+        let fees = [Double](repeating: 1, count: members.categories.count)
+        try aggregate?.prepare(classes: Set(classCounts.indices.filter { classCounts[$0] > 0 }),
+                               multipliers: [multiplier], threads: threads)
+        let results = Mutex<[PracticeYearActivity?]>(Array(repeating: nil, count: trials))
+        let next = Atomic<Int>(0)
+        let failure = Mutex<SamplingError?>(nil)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, trials))) { _ in
+            let rng: GSLGenerator
+            do throws(SamplingError) { rng = try GSLGenerator(seed: seed) } catch {
+                failure.withLock { $0 = error }
+                return
+            }
+            var done: [(Int, PracticeYearActivity)] = []
+            while true {
+                let t = next.add(1, ordering: .relaxed).oldValue
+                guard t < trials else { break }
+                rng.reseed(StreamSeed.derive(seed, UInt64(t)))
+                do throws(SamplingError) {
+                    if let aggregate {
+                        done.append((t, try aggregate.simulateYear(classCounts: classCounts, multiplier: multiplier,
+                                                                   priceFactors: fees, rng: rng)))
+                    } else {
+                        var ignore = IgnoreMembers()
+                        done.append((t, members.simulateYear(classCounts: classCounts, multiplier: multiplier,
+                                                             priceFactors: fees, recording: recording, rng: rng,
+                                                             observer: &ignore)))
+                    }
+                } catch {
+                    failure.withLock { $0 = error }
+                    return
+                }
+            }
+            results.withLock { all in for (t, activity) in done { all[t] = activity } }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        return results.withLock { $0.compactMap { $0 } }
+    }
+}
