@@ -12,13 +12,6 @@ struct DesignSettler {
 
     var scenario: Scenario { plan.scenario }
 
-    /// Who is reconciled together: the practice alone, or a pool inside one track and tier.
-    private enum PoolKey: Hashable {
-        case practice(Int)
-        case region(track: Int, tier: Int, region: Int)
-        case pool(track: Int, tier: Int, name: String)
-    }
-
     func settle<Sink: TrialSink>(into sink: inout Sink) {
         let designPlan = plan.designs[design]
         var regionalBaselines: [RegionalKey: Double] = [:]
@@ -75,22 +68,8 @@ struct DesignSettler {
 
     private func reconcile(year: Int, inputs: [ReconciliationInput?], gates: [Bool], components: inout [PaymentComponents]) {
         let designPlan = plan.designs[design]
-        var groups: [PoolKey: [Int]] = [:]
-        var order: [PoolKey] = []
-        for (p, input) in inputs.enumerated() where input != nil {
-            let place = designPlan.placement[p]
-            let practice = scenario.practices[p]
-            let key: PoolKey = switch designPlan.tiers[place.track][place.tier].terms.accountability {
-            case .practice: .practice(p)
-            case .region: .region(track: place.track, tier: place.tier, region: practice.region)
-            case .pool: .pool(track: place.track, tier: place.tier, name: practice.pool ?? practice.id)
-            }
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(p)
-        }
-        // Deterministic order: pools in first-practice order.
-        for key in order {
-            guard let group = groups[key], let first = group.first, let firstInput = inputs[first] else { continue }
+        for group in designPlan.pools {
+            guard let first = group.first, let firstInput = inputs[first] else { continue }
             let place = designPlan.placement[first]
             let tier = designPlan.tiers[place.track][place.tier]
             guard let terms = tier.terms.reconciliation else { continue }

@@ -20,7 +20,7 @@ public struct PanelSampler: Sendable {
         members = try MemberModel(scenario: scenario)
         recording = WorldRecording(attachments: attachments, riskBins: RiskBins(bounds: []))
         self.seed = seed
-        aggregate = method == .aggregate
+        aggregate = method != .member
             ? AggregateModel(members: members, recording: recording, primaryCareScope: scenario.services.map(\.primaryCareScope),
                              libraryMembers: libraryMembers, seed: seed)
             : nil

@@ -21,6 +21,10 @@ struct RunPlan: Sendable {
         let tiers: [[TierPlan]]
         /// Placement of each practice.
         let placement: [(track: Int, tier: Int)]
+        /// Practices reconciled together (a practice alone, or a regional or named pool inside one
+        /// track and tier), in order of their first practice; practices without reconciliation
+        /// are in none. Fixed for the run, so trials do not rebuild it.
+        let pools: [[Int]]
     }
 
     let scenario: Scenario
@@ -104,7 +108,8 @@ struct RunPlan: Sendable {
             if !unplaced.isEmpty {
                 throw .unplacedPractices(design: design.name, designIndex: d, practices: unplaced)
             }
-            designs.append(DesignPlan(tiers: tiers, placement: placement))
+            designs.append(DesignPlan(tiers: tiers, placement: placement,
+                                      pools: Self.pools(scenario: scenario, tiers: tiers, placement: placement)))
         }
         self.designs = designs
 
@@ -126,6 +131,34 @@ struct RunPlan: Sendable {
         totalFeeFactor = (0...years).map { weighted($0, inScopeOnly: false) }
         inScopeFeeFactor = (0...years).map { weighted($0, inScopeOnly: true) }
         trendFactors = (0...years).map { pow1p(scenario.variation.assumedTrend, $0) }
+    }
+}
+
+extension RunPlan {
+    private enum PoolKey: Hashable {
+        case practice(Int)
+        case region(track: Int, tier: Int, region: Int)
+        case pool(track: Int, tier: Int, name: String)
+    }
+
+    static func pools(scenario: Scenario, tiers: [[TierPlan]], placement: [(track: Int, tier: Int)]) -> [[Int]] {
+        var groups: [PoolKey: Int] = [:]
+        var pools: [[Int]] = []
+        for (p, practice) in scenario.practices.enumerated() {
+            let place = placement[p]
+            let terms = tiers[place.track][place.tier].terms
+            guard terms.reconciliation != nil else { continue }
+            let key: PoolKey = switch terms.accountability {
+            case .practice: .practice(p)
+            case .region: .region(track: place.track, tier: place.tier, region: practice.region)
+            case .pool: .pool(track: place.track, tier: place.tier, name: practice.pool ?? practice.id)
+            }
+            if let index = groups[key] { pools[index].append(p) } else {
+                groups[key] = pools.count
+                pools.append([p])
+            }
+        }
+        return pools
     }
 }
 

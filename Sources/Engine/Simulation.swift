@@ -7,7 +7,7 @@ import Synchronization
 /// Everything a run produced, trial by trial, before summarising. Index helpers give the flat
 /// layout: one contiguous block per trial, so each trial writes only its own slots.
 public struct SimulationResults: Sendable {
-    public let trials: Int
+    public private(set) var trials: Int
     public let designs: Int
     public let practices: Int
     public let years: Int
@@ -23,21 +23,42 @@ public struct SimulationResults: Sendable {
     public internal(set) var outlay: [Double]
     /// Track and tier of each practice in each design: placement[design][practice].
     public let placement: [[PracticePlace]]
+    /// How the member level was drawn: `aggregate` unless the scenario asked for `member` or the
+    /// run was too small for the member libraries to pay for themselves.
+    public internal(set) var method: SimulationMethod = .member
 
     public struct PracticePlace: Sendable, Equatable {
         public let track: Int
         public let tier: Int
     }
 
-    init(trials: Int, designs: Int, practices: Int, years: Int, placement: [[PracticePlace]]) {
+    /// The dimensions alone, for index arithmetic where holding the arrays would make the
+    /// buffers shared and force a copy on the first write.
+    var dimensions: SimulationResults {
+        SimulationResults(trials: trials, designs: designs, practices: practices, years: years, placement: placement,
+                          allocate: false)
+    }
+
+    init(trials: Int, designs: Int, practices: Int, years: Int, placement: [[PracticePlace]], allocate: Bool = true) {
         self.trials = trials; self.designs = designs; self.practices = practices; self.years = years
         self.placement = placement
-        let settled = trials * designs * practices * years
+        let settled = allocate ? trials * designs * practices * years : 0
+        let world = allocate ? trials * practices * years : 0
         exposure = Array(repeating: 0, count: settled)
         reconciliation = Array(repeating: 0, count: settled)
-        totalCost = Array(repeating: 0, count: trials * practices * years)
-        memberMonths = Array(repeating: 0, count: trials * practices * years)
-        outlay = Array(repeating: 0, count: trials * (designs + 1) * years * PayerOutlay.componentNames.count)
+        totalCost = Array(repeating: 0, count: world)
+        memberMonths = Array(repeating: 0, count: world)
+        outlay = Array(repeating: 0, count: allocate ? trials * (designs + 1) * years * PayerOutlay.componentNames.count : 0)
+    }
+
+    /// Appends the trials of `more` (the next trials of the same run): every array is trial-major.
+    mutating func append(_ more: SimulationResults) {
+        trials += more.trials
+        exposure += more.exposure
+        reconciliation += more.reconciliation
+        totalCost += more.totalCost
+        memberMonths += more.memberMonths
+        outlay += more.outlay
     }
 
     /// Index of component 0 in `outlay`; `design` = `designs` for the FFS counterfactual.
@@ -120,25 +141,52 @@ public enum Simulation {
     /// bit-identical for any thread count and any claiming order.
     /// - Parameter progress: called after each trial with the number of trials finished (from a
     ///   worker thread).
+    /// - Parameter moreTrials: asked after each round of trials with everything so far; returns
+    ///   the total number of trials to reach, or nil to stop. A run extended this way is identical
+    ///   to one asked for its final number of trials at once (streams are keyed by trial).
     public static func run(scenario: Scenario, trials: Int, seed: UInt64, threads: Int,
                            progress: (@Sendable (Int) -> Void)? = nil,
-                           shouldStop: (@Sendable () -> Bool)? = nil) throws(SimulationError) -> SimulationResults {
+                           shouldStop: (@Sendable () -> Bool)? = nil,
+                           moreTrials: ((SimulationResults) -> Int?)? = nil) throws(SimulationError) -> SimulationResults {
         let plan: RunPlan
         do { plan = try RunPlan(scenario: scenario) } catch { throw .plan(error) }
-        let simulator: TrialSimulator
+        var preparing: TrialSimulator
         do {
-            simulator = try TrialSimulator(plan: plan, seed: seed)
-            try simulator.prepareLibraries(trials: 0..<trials, threads: threads)
+            preparing = try TrialSimulator(plan: plan, seed: seed)
+            try preparing.prepareLibraries(trials: 0..<trials, threads: threads)
         } catch { throw .sampling(error) }
+        let simulator = preparing
+        var results = try runTrials(0..<trials, simulator: simulator, threads: threads, progress: progress,
+                                    shouldStop: shouldStop)
+        while let target = moreTrials?(results), target > results.trials {
+            let range = results.trials..<target
+            do { try simulator.prepareMoreLibraries(trials: range, threads: threads) } catch { throw .sampling(error) }
+            let done = results.trials
+            let more = try runTrials(range, simulator: simulator, threads: threads,
+                                     progress: progress.map { report in { @Sendable in report(done + $0) } },
+                                     shouldStop: shouldStop, alreadyDone: done)
+            results.append(more)
+        }
+        return results
+    }
+
+    /// Runs trials `range` into results of their own (local trial 0 = `range.lowerBound`).
+    static func runTrials(_ range: Range<Int>, simulator: TrialSimulator, threads: Int,
+                          progress: (@Sendable (Int) -> Void)?, shouldStop: (@Sendable () -> Bool)?,
+                          alreadyDone: Int = 0) throws(SimulationError) -> SimulationResults {
+        let scenario = simulator.scenario
+        let trials = range.count
         var results = SimulationResults(
             trials: trials, designs: scenario.designs.count, practices: scenario.practices.count,
             years: scenario.simulation.programYears,
-            placement: plan.designs.map { $0.placement.map { SimulationResults.PracticePlace(track: $0.track, tier: $0.tier) } })
-        let layout = results
+            placement: simulator.plan.designs.map { $0.placement.map { SimulationResults.PracticePlace(track: $0.track, tier: $0.tier) } })
+        let layout = results.dimensions
         let nextTrial = Atomic<Int>(0)
         let finished = Atomic<Int>(0)
         let failure = Mutex<SamplingError?>(nil)
         let workers = max(1, min(threads, trials))
+        let first = range.lowerBound
+        let seed = simulator.seed
 
         results.exposure.withUnsafeMutableBufferPointer { exposure in
         results.reconciliation.withUnsafeMutableBufferPointer { reconciliation in
@@ -155,10 +203,10 @@ public enum Simulation {
                 }
                 while true {
                     if shouldStop?() == true { return }
-                    let trial = nextTrial.add(1, ordering: .relaxed).oldValue
-                    guard trial < trials else { return }
-                    var sink = SlotSink(slots: slots, layout: layout, trial: trial)
-                    do { try simulator.run(trial: trial, rng: rng, sink: &sink) } catch {
+                    let local = nextTrial.add(1, ordering: .relaxed).oldValue
+                    guard local < trials else { return }
+                    var sink = SlotSink(slots: slots, layout: layout, trial: local)
+                    do { try simulator.run(trial: first + local, rng: rng, sink: &sink) } catch {
                         failure.withLock { $0 = error }
                         return
                     }
@@ -170,8 +218,9 @@ public enum Simulation {
         }}}}}
 
         if let error = failure.withLock({ $0 }) { throw .sampling(error) }
+        results.method = simulator.method
         let done = finished.load(ordering: .relaxed)
-        if done < trials { throw .cancelled(completedTrials: done) }
+        if done < trials { throw .cancelled(completedTrials: alreadyDone + done) }
         // No NaN or infinity may reach a summary: check everything that is summarised.
         for (name, values) in [("practice exposure", results.exposure), ("total cost of care", results.totalCost),
                                ("payer outlay", results.outlay)] where !values.allSatisfy(\.isFinite) {

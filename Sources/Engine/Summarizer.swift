@@ -1,11 +1,13 @@
+import Dispatch
 import Foundation
 import Sampling
 import Scenario
 import Statistics
+import Synchronization
 
 /// Turns trial-by-trial results into the versioned `RunSummary`: per design × size band ×
 /// program year (and the whole program), over trials × the band's practices.
-public struct Summarizer {
+public struct Summarizer: Sendable {
     public static let lossThresholds: [Double] = [0.02, 0.05, 0.10]
     /// Points of the loss-exceedance curve, as shares of expected revenue.
     public static let exceedanceThresholds: [Double] = [0, 0.01, 0.02, 0.03, 0.05, 0.075, 0.10, 0.15, 0.20,
@@ -40,7 +42,9 @@ public struct Summarizer {
             SizeBandInfo(name: band.name, practices: members.count,
                          members: members.reduce(0) { $0 + scenario.practices[$1].members })
         }
-        var exposure: [ExposureSummary] = []
+        // Every (group, band, period) summary is independent of the others: list them in report
+        // order, compute them in parallel into their own slots.
+        var jobs: [(group: GroupLabel, band: Int, practices: [Int], years: ClosedRange<Int>, label: String)] = []
         for (d, design) in scenario.designs.enumerated() {
             for (t, track) in design.tracks.enumerated() {
                 for (k, tier) in track.tiers.enumerated() {
@@ -51,15 +55,27 @@ public struct Summarizer {
                         }
                         guard !practices.isEmpty else { continue }
                         for year in 1...results.years {
-                            exposure.append(exposureSummary(group, band: b, practices: practices, years: year...year,
-                                                            label: yearLabels[year - 1]))
+                            jobs.append((group, b, practices, year...year, yearLabels[year - 1]))
                         }
-                        exposure.append(exposureSummary(group, band: b, practices: practices,
-                                                        years: 1...results.years, label: wholeProgramLabel))
+                        jobs.append((group, b, practices, 1...results.years, wholeProgramLabel))
                     }
                 }
             }
         }
+        let jobList = jobs
+        let slots = Mutex<[ExposureSummary?]>(Array(repeating: nil, count: jobs.count))
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(ProcessInfo.processInfo.activeProcessorCount, jobs.count))) { _ in
+            while true {
+                let j = next.add(1, ordering: .relaxed).oldValue
+                guard j < jobList.count else { return }
+                let job = jobList[j]
+                let summary = exposureSummary(job.group, band: job.band, practices: job.practices, years: job.years,
+                                              label: job.label)
+                slots.withLock { $0[j] = summary }
+            }
+        }
+        let exposure = slots.withLock { $0.compactMap { $0 } }
         return RunSummary(
             toolVersion: Self.toolVersion,
             scenario: ScenarioInfo(name: scenario.name, description: scenario.description,
@@ -74,7 +90,7 @@ public struct Summarizer {
             worldChecks: worldChecks())
     }
 
-    struct GroupLabel {
+    struct GroupLabel: Sendable {
         let design: Int
         let track: String
         let tier: String

@@ -12,15 +12,15 @@ struct TrialSimulator: Sendable {
     let regionalShock: Lognormal?
     let practiceEffect: Lognormal?
     let seed: UInt64
-    /// The fast path's libraries; nil when the scenario asks for member-by-member draws.
-    let aggregate: AggregateModel?
+    /// The fast path's libraries; nil when the run draws member by member.
+    private(set) var aggregate: AggregateModel?
 
     init(plan: RunPlan, seed: UInt64) throws(SamplingError) {
         self.plan = plan
         self.seed = seed
         let scenario = plan.scenario
         members = try MemberModel(scenario: scenario)
-        aggregate = scenario.simulation.method == .aggregate
+        aggregate = scenario.simulation.method != .member
             ? AggregateModel(members: members, recording: plan.recording, primaryCareScope: plan.primaryCareScope,
                              libraryMembers: scenario.simulation.libraryMembers, seed: seed)
             : nil
@@ -75,18 +75,43 @@ struct TrialSimulator: Sendable {
         }
     }
 
-    /// Builds, in parallel, the member libraries that trials `trials` will use.
-    func prepareLibraries(trials: Range<Int>, threads: Int) throws(SamplingError) {
+    /// Builds, in parallel, the member libraries that trials `trials` will use, or, when building
+    /// them would cost more member draws than a third of the run's member-years (a small run, or
+    /// multipliers spread over many grid points), switches the run to member-by-member draws:
+    /// the libraries must pay for themselves.
+    mutating func prepareLibraries(trials: Range<Int>, threads: Int) throws(SamplingError) {
         guard let aggregate else { return }
-        let rng = try GSLGenerator(seed: seed)
-        var needed: [Double] = []
-        var classes = Set<Int>()
-        for counts in panels { for (c, k) in counts.enumerated() where k > 0 { classes.insert(c) } }
-        for trial in trials {
-            for perYear in multipliers(trial: trial, rng: rng) { needed.append(contentsOf: perYear) }
+        let (needed, classes) = try libraryNeeds(trials: trials)
+        var grid = Set<Int>()
+        for m in needed { if let n = AggregateModel.neighbours(of: m) { grid.insert(n.lower); grid.insert(n.upper) } }
+        let libraryDraws = Double(grid.count * classes.count * aggregate.libraryMembers)
+        let memberYears = Double(trials.count * (years + 1) * scenario.practices.reduce(0) { $0 + $1.members })
+        guard scenario.simulation.method == .aggregate || libraryDraws * 3 <= memberYears else {
+            self.aggregate = nil
+            return
         }
         try aggregate.prepare(classes: classes, multipliers: needed, threads: threads)
     }
+
+    /// Every practice-year multiplier of trials `trials`, and the member classes in use.
+    private func libraryNeeds(trials: Range<Int>) throws(SamplingError) -> (multipliers: [Double], classes: Set<Int>) {
+        let rng = try GSLGenerator(seed: seed)
+        var needed: [Double] = []
+        for trial in trials { for perYear in multipliers(trial: trial, rng: rng) { needed.append(contentsOf: perYear) } }
+        var classes = Set<Int>()
+        for counts in panels { for (c, k) in counts.enumerated() where k > 0 { classes.insert(c) } }
+        return (needed, classes)
+    }
+
+    /// Builds the libraries later trials need (after the first round of a run, whose method stays).
+    func prepareMoreLibraries(trials: Range<Int>, threads: Int) throws(SamplingError) {
+        guard let aggregate else { return }
+        let (needed, classes) = try libraryNeeds(trials: trials)
+        try aggregate.prepare(classes: classes, multipliers: needed, threads: threads)
+    }
+
+    /// How the member level is being drawn in this run.
+    var method: SimulationMethod { aggregate == nil ? .member : .aggregate }
 
     func simulateWorld(trial: Int, rng: borrowing GSLGenerator) throws(SamplingError) -> World {
         let multiplier = multipliers(trial: trial, rng: rng)

@@ -30,9 +30,14 @@ public struct RunManifest: Codable, Sendable, Equatable {
     public var finishedAt: String
     public var durationSeconds: Double
     public var complete: Bool
+    /// How the member level was drawn (`aggregate` or `member`); absent in older manifests.
+    public var method: String?
+    /// The `--precision` target, when the run used one.
+    public var precision: Double?
 
     public init(toolVersion: String, arguments: [String], scenario: Input, roster: Input?, seed: UInt64, trials: Int,
-                confidence: Double?, generator: String, threads: Int, startedAt: Date, finishedAt: Date) {
+                confidence: Double?, generator: String, threads: Int, startedAt: Date, finishedAt: Date,
+                method: String? = nil, precision: Double? = nil) {
         schemaVersion = Self.currentSchemaVersion
         tool = "apmrisk"
         self.toolVersion = toolVersion; self.arguments = arguments; self.scenario = scenario; self.roster = roster
@@ -43,6 +48,8 @@ public struct RunManifest: Codable, Sendable, Equatable {
         self.finishedAt = formatter.string(from: finishedAt)
         durationSeconds = (finishedAt.timeIntervalSince(startedAt) * 1000).rounded() / 1000
         complete = true
+        self.method = method
+        self.precision = precision
     }
 
     public func encoded() throws -> Data {

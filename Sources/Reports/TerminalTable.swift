@@ -76,4 +76,11 @@ public enum TerminalTable {
         let rounded = Int(x.rounded())
         return (rounded < 0 ? "-$" : "$") + Formatting.groupedDigits(abs(rounded))
     }
+
+    /// One line on the precision a `--precision` run reached.
+    public static func precisionLine(_ p: PrecisionReport) -> String {
+        let verdict = p.met ? "met" : "NOT met (the trial limit was reached first)"
+        return String(format: "Precision target %.4g %@ after %@ trials: largest headline standard error %.4g (%@).",
+                      p.target, verdict, Formatting.groupedDigits(p.trials), p.reached, p.limitingFigure)
+    }
 }

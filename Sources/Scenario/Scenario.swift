@@ -49,8 +49,8 @@ public struct SimulationSettings: Sendable, Equatable {
     public var programYears: Int
     /// Label of program year 1 in outputs (e.g. 2027); year k is labelled firstProgramYear + k - 1.
     public var firstProgramYear: Int
-    /// How the member level is drawn: in aggregate from member libraries (fast), or member by
-    /// member (the direct reference).
+    /// How the member level is drawn: in aggregate from member libraries (fast), member by member
+    /// (the direct reference), or automatically (aggregate when the libraries pay for themselves).
     public var method: SimulationMethod
     /// Member-years simulated for each library (one per member class and multiplier grid point).
     public var libraryMembers: Int
@@ -58,7 +58,7 @@ public struct SimulationSettings: Sendable, Equatable {
     public static let defaultLibraryMembers = 1 << 18
 
     public init(trials: Int, seed: UInt64, programYears: Int, firstProgramYear: Int,
-                method: SimulationMethod = .aggregate, libraryMembers: Int = Self.defaultLibraryMembers) {
+                method: SimulationMethod = .automatic, libraryMembers: Int = Self.defaultLibraryMembers) {
         self.trials = trials; self.seed = seed
         self.programYears = programYears; self.firstProgramYear = firstProgramYear
         self.method = method; self.libraryMembers = libraryMembers
@@ -66,6 +66,7 @@ public struct SimulationSettings: Sendable, Equatable {
 }
 
 public enum SimulationMethod: String, Sendable, Equatable, CaseIterable {
+    case automatic
     case aggregate
     case member
 }

@@ -62,7 +62,7 @@ struct ScenarioBuilder {
         let seed = map.integer("seed", default: 1, min: 0, max: Int(UInt32.max) * 1024)
         let years = map.integer("program_years", default: 3, min: 1, max: 20)
         let first = map.integer("first_program_year", default: 1, min: 0, max: 9999)
-        let method = map.choice("method", default: SimulationMethod.aggregate)
+        let method = map.choice("method", default: SimulationMethod.automatic)
         let library = map.integer("library_members", default: SimulationSettings.defaultLibraryMembers,
                                   min: 1 << 14, max: 1 << 24)
         guard let trials, let seed, let years, let first, let method, let library else { return nil }

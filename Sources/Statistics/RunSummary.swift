@@ -14,6 +14,9 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var exposure: [ExposureSummary]
     public var budget: BudgetSummary
     public var worldChecks: [MeanCheck]
+    /// Set when the run stopped on `--precision`: the target and what was reached. Absent
+    /// otherwise (an added optional field: schema 1 readers are unaffected).
+    public var precision: PrecisionReport?
 
     public init(toolVersion: String, scenario: ScenarioInfo, settings: RunSettings, designs: [String],
                 sizeBands: [SizeBandInfo], exposure: [ExposureSummary], budget: BudgetSummary, worldChecks: [MeanCheck]) {

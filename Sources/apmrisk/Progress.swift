@@ -8,14 +8,17 @@ import Synchronization
 final class Progress: Sendable {
     typealias Style = ProgressFormat.Style
 
-    private let total: Int
+    private let target: Mutex<Int>
     private let style: Style
     private let start = Date()
     private let lastShown = Mutex<Date>(.distantPast)
 
-    init(total: Int, style: Style) { self.total = total; self.style = style }
+    init(total: Int, style: Style) { target = Mutex(total); self.style = style }
 
+    private var total: Int { target.withLock { $0 } }
 
+    /// A `--precision` run raises its target between rounds.
+    func extend(to total: Int) { target.withLock { $0 = max($0, total) } }
 
     @Sendable func update(_ done: Int) {
         guard style != .silent else { return }

@@ -4,6 +4,7 @@ import Foundation
 import Reports
 import Sampling
 import Scenario
+import Statistics
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,6 +34,17 @@ struct Run: ParsableCommand {
     @Option(help: "Confidence level of the extra appropriation column, e.g. 0.975 (default: the scenario's budget.confidence).")
     var confidence: Double?
 
+    @Option(help: ArgumentHelp(
+        "Stop when the Monte Carlo standard error of every headline figure is at most this: the P1, P5, P95 and P99 exposure of each design and size band (as a share of expected revenue, so 0.005 = half a point) and each design's P90 program outlay (relative, so 0.005 = 0.5%).",
+        discussion: "Trials are added in rounds (from --trials, default 1,000) up to --max-trials; the results equal a run asked for the final number of trials at once."))
+    var precision: Double?
+
+    @Option(help: "With --precision: the most trials to run.")
+    var maxTrials = 100_000
+
+    @Option(help: "Member level: automatic (the default: aggregate when its libraries pay for themselves), aggregate (fast, from member libraries) or member (member by member, the direct reference). Overrides simulation.method.")
+    var method: SimulationMethod?
+
     @Option(help: "Folder to write results into (must not exist yet).")
     var output: String?
 
@@ -52,6 +64,15 @@ struct Run: ParsableCommand {
         if let confidence, !(confidence > 0 && confidence < 1) {
             throw ValidationError("--confidence must be between 0 and 1, e.g. 0.9")
         }
+        if let precision, !(precision > 0 && precision < 1) {
+            throw ValidationError("--precision must be between 0 and 1, e.g. 0.005 (half a point of revenue)")
+        }
+        if replay != nil && (precision != nil || method != nil) {
+            throw ValidationError("--replay takes its precision and method from the earlier run's manifest")
+        }
+        if maxTrials < 1 || maxTrials > ScenarioLoader.maximumTrials {
+            throw ValidationError("--max-trials must be between 1 and \(ScenarioLoader.maximumTrials)")
+        }
         if let threads, threads < 1 || threads > 1024 {
             throw ValidationError("--threads must be between 1 and 1024")
         }
@@ -64,6 +85,7 @@ struct Run: ParsableCommand {
         var trials: Int
         var seed: UInt64
         var confidence: Double?
+        var precision: Double?
     }
 
     func job() throws -> Job {
@@ -90,13 +112,16 @@ struct Run: ParsableCommand {
                     throw ExitCode.badInput
                 }
             }
+            if let method = manifest.method.flatMap(SimulationMethod.init(rawValue:)) { loaded.simulation.method = method }
             return Job(scenario: loaded, scenarioBytes: bytes, trials: manifest.trials, seed: manifest.seed,
-                       confidence: manifest.confidence)
+                       confidence: manifest.confidence, precision: manifest.precision)
         }
         let path = scenario ?? ""
-        let loaded = try loadScenario(path)
+        var loaded = try loadScenario(path)
+        if let method { loaded.simulation.method = method }
+        let first = trials ?? (precision == nil ? loaded.simulation.trials : min(loaded.simulation.trials, 1_000))
         return Job(scenario: loaded, scenarioBytes: FileManager.default.contents(atPath: path) ?? Data(),
-                   trials: trials ?? loaded.simulation.trials, seed: seed ?? loaded.simulation.seed, confidence: confidence)
+                   trials: first, seed: seed ?? loaded.simulation.seed, confidence: confidence, precision: precision)
     }
 
     func run() throws {
@@ -114,9 +139,17 @@ struct Run: ParsableCommand {
         let progress = Progress(total: job.trials,
                                 style: ProgressFormat.style(quiet: quiet, terminal: isatty(STDERR_FILENO) == 1))
         let results: SimulationResults
+        let limit = precisionLimit(job, workers: workers)
         do {
             results = try Simulation.run(scenario: job.scenario, trials: job.trials, seed: job.seed, threads: workers,
-                                         progress: progress.update, shouldStop: interrupt.flag.isSet)
+                                         progress: progress.update, shouldStop: interrupt.flag.isSet,
+                                         moreTrials: job.precision.map { target in
+                { results in
+                    let next = Self.trialsForPrecision(results, job: job, target: target, limit: limit)
+                    if let next { progress.extend(to: next) }
+                    return next
+                }
+            })
         } catch let SimulationError.cancelled(done) {
             standardError("\napmrisk: stopped after \(done) of \(job.trials) trials; nothing was written (a run folder appears only when complete)")
             throw ExitCode(130)
@@ -128,7 +161,8 @@ struct Run: ParsableCommand {
             throw ExitCode.failure
         }
         progress.finish()
-        let summary = Summarizer(scenario: job.scenario, results: results).summary(seed: job.seed, confidence: job.confidence)
+        var summary = Summarizer(scenario: job.scenario, results: results).summary(seed: job.seed, confidence: job.confidence)
+        if let target = job.precision { summary.precision = PrecisionReport.of(summary, target: target) }
         let manifest = RunManifest(
             toolVersion: Summarizer.toolVersion, arguments: Array(CommandLine.arguments.dropFirst()),
             scenario: .init(path: URL(fileURLWithPath: job.scenario.sourceFile).standardizedFileURL.path,
@@ -137,8 +171,9 @@ struct Run: ParsableCommand {
                 .init(path: URL(fileURLWithPath: path).standardizedFileURL.path,
                       sha256: SHA256.hex(FileManager.default.contents(atPath: path) ?? Data()))
             },
-            seed: job.seed, trials: job.trials, confidence: job.confidence, generator: GSLGenerator.typeName,
-            threads: workers, startedAt: started, finishedAt: Date())
+            seed: job.seed, trials: results.trials, confidence: job.confidence, generator: GSLGenerator.typeName,
+            threads: workers, startedAt: started, finishedAt: Date(), method: results.method.rawValue,
+            precision: job.precision)
         if interrupt.isRequested() {
             standardError("apmrisk: interrupted while summarising; nothing was written")
             throw ExitCode(130)
@@ -153,8 +188,33 @@ struct Run: ParsableCommand {
         if !quiet {
             print(TerminalTable.render(summary))
             print(BudgetTable.render(summary.budget))
+            print("Member level drawn \(results.method == .aggregate ? "in aggregate from member libraries" : "member by member").")
+            if let precision = summary.precision { print(TerminalTable.precisionLine(precision)) }
             print("Wrote \(destination.path)/ (report.html, summary.json, exposure.csv, budget.csv, manifest.json, scenario.yaml)")
         }
+    }
+
+    /// With --precision, the most trials memory allows (at most --max-trials).
+    func precisionLimit(_ job: Job, workers: Int) -> Int {
+        guard job.precision != nil else { return job.trials }
+        let available = Double(ProcessInfo.processInfo.physicalMemory) * 0.75
+        let fitting = ResourceEstimate(scenario: job.scenario, trials: maxTrials)
+            .trialsFitting(bytes: available, trials: maxTrials)
+        return max(job.trials, min(maxTrials, fitting))
+    }
+
+    /// The next total of trials for a precision target, or nil when it is met or the limit is
+    /// reached. Standard errors fall as 1/√trials, so the total aims at (reached/target)² times
+    /// the current one, growing by 1.25× to 4× per round.
+    static func trialsForPrecision(_ results: SimulationResults, job: Job, target: Double, limit: Int) -> Int? {
+        let summary = Summarizer(scenario: job.scenario, results: results).summary(seed: job.seed, confidence: job.confidence)
+        let report = PrecisionReport.of(summary, target: target)
+        guard !report.met, results.trials < limit else { return nil }
+        let ratio = report.reached.isFinite ? (report.reached / target) * (report.reached / target) : 4
+        let next = Double(results.trials) * min(max(ratio * 1.05, 1.25), 4)
+        standardError(String(format: "apmrisk: %d trials, largest headline standard error %.4g (%@), target %.4g: continuing",
+                             results.trials, report.reached, report.limitingFigure, target))
+        return min(limit, Int(next.rounded(.up)))
     }
 
     /// Refuses, before starting, a run whose results would not fit in memory; says how long it
@@ -207,3 +267,5 @@ enum RunFolder {
         }
     }
 }
+
+extension SimulationMethod: ExpressibleByArgument {}

@@ -1,4 +1,6 @@
 import Engine
+import Scenario
+import Statistics
 import Reports
 import Testing
 
@@ -44,5 +46,67 @@ struct DeterminismTests {
             let b = results.exposure[results.settledIndex(trial: t, design: 2, practice: p, year: y)]
             #expect(a == b)
         } } }
+    }
+}
+
+/// The fast path keeps every promise of the direct one: thread-count independence, prefix
+/// stability, and runs extended round by round (`--precision`) equal to runs asked at once.
+struct AggregateDeterminismTests {
+    static func scenario() throws -> Scenario {
+        var scenario = try Fixture.scenario()
+        scenario.simulation.method = .aggregate
+        scenario.simulation.libraryMembers = 1 << 14
+        return scenario
+    }
+
+    @Test func identicalResultsForOneAndTwoThreads() throws {
+        let scenario = try Self.scenario()
+        let one = try Simulation.run(scenario: scenario, trials: 30, seed: 5, threads: 1)
+        let two = try Simulation.run(scenario: scenario, trials: 30, seed: 5, threads: 2)
+        #expect(one.method == .aggregate)
+        #expect(one.exposure == two.exposure)
+        #expect(one.totalCost == two.totalCost)
+        #expect(one.outlay == two.outlay)
+    }
+
+    @Test func aRunExtendedInRoundsEqualsOneRunOfItsFinalSize() throws {
+        let scenario = try Self.scenario()
+        var rounds: [Int] = []
+        let extended = try Simulation.run(scenario: scenario, trials: 12, seed: 9, threads: 2, moreTrials: { results in
+            rounds.append(results.trials)
+            return results.trials < 40 ? results.trials * 2 : nil
+        })
+        #expect(rounds == [12, 24, 48])
+        let once = try Simulation.run(scenario: scenario, trials: 48, seed: 9, threads: 2)
+        #expect(extended.trials == 48)
+        #expect(extended.exposure == once.exposure)
+        #expect(extended.totalCost == once.totalCost)
+        #expect(extended.outlay == once.outlay)
+    }
+
+    @Test func theMemberPathIsUsedWhenLibrariesWouldNotPayForThemselves() throws {
+        var scenario = try Fixture.scenario()
+        scenario.simulation.method = .automatic
+        #expect(try Simulation.run(scenario: scenario, trials: 4, seed: 1, threads: 1).method == .member)
+    }
+
+    @Test func precisionReportNamesTheLargestHeadlineError() throws {
+        let scenario = try Self.scenario()
+        let results = try Simulation.run(scenario: scenario, trials: 200, seed: 3, threads: 2)
+        let summary = Summarizer(scenario: scenario, results: results).summary(seed: 3)
+        let report = PrecisionReport.of(summary, target: 0.01)
+        var largest = 0.0
+        for row in summary.exposure where row.year == wholeProgramLabel {
+            for level in PrecisionReport.exposureLevels { largest = max(largest, row.shareOfRevenue.percentile(level)?.mcse ?? .infinity) }
+        }
+        for design in summary.budget.designs {
+            if let p90 = design.periods.first(where: { $0.period == wholeProgramLabel })?.totalOutlay.level(0.9) {
+                largest = max(largest, abs((p90.mcse ?? .infinity) / p90.value))
+            }
+        }
+        #expect(report.reached == largest)
+        #expect(report.met == (largest <= 0.01))
+        #expect(PrecisionReport.of(summary, target: largest).met)
+        #expect(!PrecisionReport.of(summary, target: largest * 0.99).met)
     }
 }

@@ -43,7 +43,7 @@ final class PanelLibrary: Sendable {
     /// Added once per member drawn from `bodySample`: the corrected body mean minus the sample's
     /// mean, so that small panels keep the exact mean too.
     let bodySampleShift: [Double]
-    static let bodySampleSize = 1 << 15
+    static let bodySampleSize = 1 << 12
 
     init(model: MemberModel, classIndex: Int, multiplier: Double, layout: PanelLayout, members: Int,
          seed: UInt64) throws(SamplingError) {
