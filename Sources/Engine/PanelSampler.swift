@@ -26,6 +26,8 @@ public struct PanelSampler: Sendable {
             : nil
     }
 
+    static let block = 256
+
     /// `trials` independent practice-years of a panel with `classCounts` members per class.
     public func practiceYears(classCounts: [Int], trials: Int, threads: Int = 1,
                               multiplier: Double = 1) throws(SamplingError) -> [PracticeYearActivity] {
@@ -42,14 +44,18 @@ public struct PanelSampler: Sendable {
                 return
             }
             var done: [(Int, PracticeYearActivity)] = []
+            var cache = LibraryCache()
+            // Blocks of trials: one practice-year of the fast path takes about a microsecond, so a
+            // shared counter claimed per trial would be the contended line between the cores.
             while true {
-                let t = next.add(1, ordering: .relaxed).oldValue
-                guard t < trials else { break }
+                let block = next.add(Self.block, ordering: .relaxed).oldValue
+                guard block < trials else { break }
+                for t in block..<min(block + Self.block, trials) {
                 rng.reseed(StreamSeed.derive(seed, UInt64(t)))
                 do throws(SamplingError) {
                     if let aggregate {
                         done.append((t, try aggregate.simulateYear(classCounts: classCounts, multiplier: multiplier,
-                                                                   priceFactors: fees, rng: rng)))
+                                                                   priceFactors: fees, rng: rng, cache: &cache)))
                     } else {
                         var ignore = IgnoreMembers()
                         done.append((t, members.simulateYear(classCounts: classCounts, multiplier: multiplier,
@@ -59,6 +65,7 @@ public struct PanelSampler: Sendable {
                 } catch {
                     failure.withLock { $0 = error }
                     return
+                }
                 }
             }
             results.withLock { all in for (t, activity) in done { all[t] = activity } }

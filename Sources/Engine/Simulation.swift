@@ -201,12 +201,13 @@ public enum Simulation {
                     failure.withLock { $0 = error }
                     return
                 }
+                var cache = LibraryCache()
                 while true {
                     if shouldStop?() == true { return }
                     let local = nextTrial.add(1, ordering: .relaxed).oldValue
                     guard local < trials else { return }
                     var sink = SlotSink(slots: slots, layout: layout, trial: local)
-                    do { try simulator.run(trial: first + local, rng: rng, sink: &sink) } catch {
+                    do { try simulator.run(trial: first + local, rng: rng, cache: &cache, sink: &sink) } catch {
                         failure.withLock { $0 = error }
                         return
                     }

@@ -113,7 +113,7 @@ struct TrialSimulator: Sendable {
     /// How the member level is being drawn in this run.
     var method: SimulationMethod { aggregate == nil ? .member : .aggregate }
 
-    func simulateWorld(trial: Int, rng: borrowing GSLGenerator) throws(SamplingError) -> World {
+    func simulateWorld(trial: Int, rng: borrowing GSLGenerator, cache: inout LibraryCache) throws(SamplingError) -> World {
         let multiplier = multipliers(trial: trial, rng: rng)
         let qualityWorld = scenario.quality
         var world = World(activity: [], quality: [])
@@ -125,7 +125,7 @@ struct TrialSimulator: Sendable {
                 if let aggregate {
                     activities.append(try aggregate.simulateYear(
                         classCounts: panels[p], multiplier: multiplier[p][year], priceFactors: plan.feeIndex[year],
-                        rng: rng))
+                        rng: rng, cache: &cache))
                 } else {
                     activities.append(members.simulateYear(
                         classCounts: panels[p], multiplier: multiplier[p][year], priceFactors: plan.feeIndex[year],
@@ -151,8 +151,9 @@ struct TrialSimulator: Sendable {
     }
 
     /// Runs trial `trial` and hands the world and every design's settlements to `sink`.
-    func run<Sink: TrialSink>(trial: Int, rng: borrowing GSLGenerator, sink: inout Sink) throws(SamplingError) {
-        let world = try simulateWorld(trial: trial, rng: rng)
+    func run<Sink: TrialSink>(trial: Int, rng: borrowing GSLGenerator, cache: inout LibraryCache,
+                              sink: inout Sink) throws(SamplingError) {
+        let world = try simulateWorld(trial: trial, rng: rng, cache: &cache)
         for p in scenario.practices.indices {
             for year in 1...years { sink.recordWorld(practice: p, year: year, activity: world.activity[p][year]) }
         }

@@ -239,6 +239,9 @@ public enum HTMLReport {
         if !s.scenario.sources.isEmpty {
             html += "<h3>Calibration sources cited in the scenario</h3><ul>" + s.scenario.sources.map { "<li>\(escape($0))</li>" }.joined() + "</ul>"
         }
+        if let precision = s.precision {
+            html += "<p><strong>Precision:</strong> \(escape(TerminalTable.precisionLine(precision)))</p>"
+        }
         html += "<h3>Monte Carlo error of the headline figures</h3><p class=\"note\">Standard errors from 20 batches of consecutive trials; more trials shrink them by the square root.</p><table><thead><tr><th>Design</th><th>Size band</th><th>P5 ± s.e.</th><th>P1 ± s.e.</th><th>P(loss &gt; 5%) ± s.e.</th></tr></thead><tbody>"
         for row in program {
             let loss5 = row.lossProbabilities.first { abs($0.lossShare - 0.05) < 1e-9 }

@@ -6,8 +6,10 @@ import Sampling
 import Statistics
 import Synchronization
 
-/// Times the member-level world on the speed peer's model and compares it with the numpy peer
-/// measured in the same run. Prints figures; asserts nothing.
+/// Times the member level on the speed peer's model, by the fast (aggregate) path and the direct
+/// (member-by-member) path, on 1 and 2 threads, beside the numpy peer measured in the same run;
+/// then times the statewide reference run (Models/bench-statewide.yaml) with its peak memory.
+/// Prints figures; asserts nothing.
 @main
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,8 +19,17 @@ struct Bench: ParsableCommand {
     @Option(help: "Members per practice (the peer's --members).")
     var members = 2_000
 
-    @Option(help: "Trials (practice-years) per timing.")
+    @Option(help: "Trials (practice-years) per timing of the direct path.")
     var trials = 4_000
+
+    @Option(help: "Trials (practice-years) per timing of the fast path.")
+    var fastTrials = 200_000
+
+    @Option(help: "The statewide reference scenario; pass --no-statewide to skip it.")
+    var statewide = "Models/bench-statewide.yaml"
+
+    @Flag(help: "Skip the statewide run.")
+    var noStatewide = false
 
     @Option(help: "Per-member cost cap, dollars.")
     var cap = 150_000.0
@@ -36,29 +47,85 @@ struct Bench: ParsableCommand {
     var noPeer = false
 
     func run() throws {
-        let sampler = try MemberSampler(scenario: BenchModel.scenario(path: model))
-        print("apmrisk member-level world, peer model: \(members) members × \(trials) trials, cap $\(Int(cap)), best of \(repeats)")
-        var rates: [Int: Double] = [:]
+        let scenario = try BenchModel.scenario(path: model)
+        let sampler = try MemberSampler(scenario: scenario)
+        print("Direct path (member by member), peer model: \(members) members × \(trials) trials, cap $\(Int(cap)), best of \(repeats)")
+        var direct: [Int: Double] = [:]
         var totals: [Double] = []
         for threads in [1, 2] {
-            var best = Double.infinity
-            for _ in 0..<repeats {
-                let start = DispatchTime.now().uptimeNanoseconds
-                totals = try practiceTotals(sampler: sampler, threads: threads)
-                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-            }
-            rates[threads] = Double(members * trials) / best
-            print(String(format: "  %d thread%@: %.3f s, %@ member-years/s", threads, threads == 1 ? " " : "s", best,
-                         grouped(rates[threads]!)))
+            let best = try bestTime { totals = try practiceTotals(sampler: sampler, threads: threads) }
+            direct[threads] = Double(members * trials) / best
+            report(threads: threads, seconds: best, rate: direct[threads]!)
         }
-        let scaling = rates[2]! / rates[1]!
-        print(String(format: "  scaling 2 vs 1 thread: %.2f×", scaling))
+        print(String(format: "  scaling 2 vs 1 thread: %.2f×", direct[2]! / direct[1]!))
         describe(totals)
 
-        guard !noPeer else { return }
-        guard let peerRate = runPeer() else { return }
-        print(String(format: "ratio apmrisk/numpy, one core each: %.2f×   (2 threads vs numpy's one: %.2f×)",
-                     rates[1]! / peerRate, rates[2]! / peerRate))
+        let fast = try PanelSampler(scenario: scenario, method: .aggregate, attachments: [cap], seed: 1)
+        let libraryStart = DispatchTime.now().uptimeNanoseconds
+        _ = try fast.practiceYears(classCounts: [members], trials: 1, threads: 2)
+        let librarySeconds = Double(DispatchTime.now().uptimeNanoseconds - libraryStart) / 1e9
+        print(String(format: "Fast path (aggregate from member libraries), same model: %d members × %d trials, best of %d; libraries built once in %.2f s",
+                     members, fastTrials, repeats, librarySeconds))
+        var aggregate: [Int: Double] = [:]
+        for threads in [1, 2] {
+            let best = try bestTime {
+                totals = try fast.practiceYears(classCounts: [members], trials: fastTrials, threads: threads).map { $0.truncatedCost[0] }
+            }
+            aggregate[threads] = Double(members * fastTrials) / best
+            report(threads: threads, seconds: best, rate: aggregate[threads]!)
+        }
+        print(String(format: "  scaling 2 vs 1 thread: %.2f×", aggregate[2]! / aggregate[1]!))
+        describe(totals)
+        print(String(format: "  fast vs direct path, one core each: %.1f×", aggregate[1]! / direct[1]!))
+
+        if !noPeer, let peerRate = runPeer() {
+            print(String(format: "ratio to numpy, one core each: fast path %.1f×, direct path %.2f×", aggregate[1]! / peerRate,
+                         direct[1]! / peerRate))
+        }
+        if !noStatewide { timeStatewide() }
+    }
+
+    func bestTime(_ body: () throws -> Void) throws -> Double {
+        var best = Double.infinity
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return best
+    }
+
+    func report(threads: Int, seconds: Double, rate: Double) {
+        print(String(format: "  %d thread%@: %.3f s, %@ member-years/s", threads, threads == 1 ? " " : "s", seconds, grouped(rate)))
+    }
+
+    /// Runs `apmrisk run` on the statewide scenario (all its trials, 2 threads) as a child
+    /// process: wall time from here, peak memory from the child's resource usage.
+    func timeStatewide() {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("apmrisk")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("apmrisk-bench-statewide-\(getpid())")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["run", statewide, "--threads", "2", "--quiet", "--output", output.path]
+        let start = DispatchTime.now().uptimeNanoseconds
+        do { try process.run() } catch {
+            print("statewide run: \(binary.path) could not be started (\(error))")
+            return
+        }
+        process.waitUntilExit()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        let manifest = (try? String(contentsOf: output.appendingPathComponent("manifest.json"), encoding: .utf8)) ?? ""
+        let trials = manifest.range(of: #""trials" : [0-9]+"#, options: .regularExpression)
+            .map { String(manifest[$0].filter(\.isNumber)) } ?? "?"
+        try? FileManager.default.removeItem(at: output)
+        guard process.terminationStatus == 0 else {
+            print("statewide run: apmrisk exited with \(process.terminationStatus)")
+            return
+        }
+        print(String(format: "Statewide reference run (%@, %@ trials, 2 threads): %.1f s wall, peak memory %.2f GiB",
+                     statewide, trials, seconds, Double(usage.ru_maxrss) / 1_048_576))
     }
 
     /// Per-practice totals of capped member costs, one practice-year per trial; trial t always

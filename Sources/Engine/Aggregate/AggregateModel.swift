@@ -96,7 +96,7 @@ final class AggregateModel: Sendable {
 
     /// One practice-year: the same quantities as `MemberModel.simulateYear`, drawn in aggregate.
     func simulateYear(classCounts: [Int], multiplier: Double, priceFactors: [Double],
-                      rng: borrowing GSLGenerator) throws(SamplingError) -> PracticeYearActivity {
+                      rng: borrowing GSLGenerator, cache: inout LibraryCache) throws(SamplingError) -> PracticeYearActivity {
         let attachments = recording.attachments
         var totals = PracticeYearActivity(categories: layout.categories, attachments: attachments.count,
                                           riskBins: recording.riskBins.count)
@@ -108,8 +108,8 @@ final class AggregateModel: Sendable {
         var sampled = [Double](repeating: 0, count: width)
         for (c, k) in classCounts.enumerated() where k > 0 {
             guard let grid = Self.neighbours(of: multiplier) else { direct[c] = k; continue }
-            let lower = try library(classIndex: c, grid: grid.lower)
-            let upper = try library(classIndex: c, grid: grid.upper)
+            let lower = try view(classIndex: c, grid: grid.lower, cache: &cache)
+            let upper = try view(classIndex: c, grid: grid.upper, cache: &cache)
             let bodyLimit = lowestAttachment / highestFee
             if k <= Self.bootstrapLimit {
                 guard max(lower.cuts[0].bodyMaximum, upper.cuts[0].bodyMaximum) <= bodyLimit else {
@@ -142,18 +142,16 @@ final class AggregateModel: Sendable {
     }
 
     @inline(__always)
-    private func addTailRecord(_ r: Int, of source: PanelLibrary, priceFactors: [Double],
+    private func addTailRecord(_ r: Int, of source: LibraryView, priceFactors: [Double],
                                to totals: inout PracticeYearActivity) {
         let width = layout.width
-        source.tail.withUnsafeBufferPointer { tail in
-            layout.add(tail[(r * width)..<((r + 1) * width)], priceFactors: priceFactors, oneMember: true,
-                       attachments: recording.attachments, to: &totals)
-        }
+        layout.add(source.tail[(r * width)..<((r + 1) * width)], priceFactors: priceFactors, oneMember: true,
+                   attachments: recording.attachments, to: &totals)
     }
 
     /// Draws `members` members one by one: a tail record with probability f (exact, truncated
     /// member by member) or a body record, summed into `sampled` with its mean correction.
-    private func drawEach(members: Int, lower: PanelLibrary, upper: PanelLibrary, weight: Double,
+    private func drawEach(members: Int, lower: LibraryView, upper: LibraryView, weight: Double,
                           priceFactors: [Double], rng: borrowing GSLGenerator, sampled: inout [Double],
                           totals: inout PracticeYearActivity) {
         let width = layout.width
@@ -165,16 +163,14 @@ final class AggregateModel: Sendable {
                 continue
             }
             let r = rng.index(below: source.bodySample.count / width)
-            source.bodySample.withUnsafeBufferPointer { sample in
-                for j in 0..<width { sampled[j] += Double(sample[r * width + j]) + source.bodySampleShift[j] }
-            }
+            for j in 0..<width { sampled[j] += Double(source.bodySample[r * width + j]) + source.bodySampleShift[j] }
         }
     }
 
     /// The cut for a body of about `members`: the smallest tail whose body sum is nearly normal,
     /// among those whose body lies wholly below `bodyLimit` (so stop-loss never truncates it);
     /// nil if no cut keeps the body below the limit.
-    static func cut(members: Int, lower: PanelLibrary, upper: PanelLibrary, bodyLimit: Double) -> Int? {
+    static func cut(members: Int, lower: LibraryView, upper: LibraryView, bodyLimit: Double) -> Int? {
         var chosen: Int?
         for index in lower.cuts.indices.reversed() {
             let a = lower.cuts[index], b = upper.cuts[index]

@@ -20,7 +20,7 @@ struct BodyDraw {
     }
 
     /// Adds `count` members whose moments are `lower` and `upper` interpolated with weight `w`.
-    mutating func add(count: Int, lower: PanelLibrary.Cut, upper: PanelLibrary.Cut, weight w: Double) {
+    mutating func add(count: Int, lower: CutView, upper: CutView, weight w: Double) {
         guard count > 0 else { return }
         isEmpty = false
         let n = Double(count)

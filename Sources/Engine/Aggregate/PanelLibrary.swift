@@ -168,6 +168,66 @@ final class PanelLibrary: Sendable {
         self.cuts = cuts
         self.bodySample = sample
         self.bodySampleShift = (0..<width).map { cuts[0].mean[$0] - sampleMean[$0] / sampled }
+        var owned: [UnsafeMutableRawPointer] = []
+        func permanent<T>(_ values: [T]) -> UnsafeBufferPointer<T> {
+            let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(values.count, 1))
+            _ = buffer.initialize(from: values)
+            owned.append(UnsafeMutableRawPointer(buffer.baseAddress!))
+            return UnsafeBufferPointer(rebasing: buffer[0..<values.count])
+        }
+        let cutViews = cuts.map { cut in
+            CutView(fraction: cut.fraction, records: cut.records, bodyMaximum: cut.bodyMaximum,
+                    bodySkewness: cut.bodySkewness, mean: permanent(cut.mean), covariance: permanent(cut.covariance),
+                    thirdMoment: permanent(cut.thirdMoment))
+        }
+        view = LibraryView(tail: permanent(tail), cuts: permanent(cutViews), bodySample: permanent(sample),
+                           bodySampleShift: permanent(bodySampleShift))
+        self.owned = owned
+    }
+
+    /// The library as plain pointers into memory it owns until it dies: workers read it with no
+    /// lock and no reference counting (both are shared-cache-line traffic between cores).
+    let view: LibraryView
+    nonisolated(unsafe) private let owned: [UnsafeMutableRawPointer]
+
+    deinit { for pointer in owned { pointer.deallocate() } }
+}
+
+/// A read-only view of a `PanelLibrary` (same fields), valid while the library lives.
+struct LibraryView: @unchecked Sendable {
+    let tail: UnsafeBufferPointer<Float>
+    let cuts: UnsafeBufferPointer<CutView>
+    let bodySample: UnsafeBufferPointer<Float>
+    let bodySampleShift: UnsafeBufferPointer<Double>
+}
+
+struct CutView: @unchecked Sendable {
+    let fraction: Double
+    let records: Int
+    let bodyMaximum: Double
+    let bodySkewness: Double
+    let mean: UnsafeBufferPointer<Double>
+    let covariance: UnsafeBufferPointer<Double>
+    let thirdMoment: UnsafeBufferPointer<Double>
+}
+
+/// One worker's table of the library views it has used: filled once per library from the shared
+/// store (under its lock), read afterwards with no synchronisation at all.
+struct LibraryCache {
+    fileprivate var views: [LibraryView?] = []
+    init() {}
+}
+
+extension AggregateModel {
+    /// The view of class `classIndex`'s library at grid point `g`, through the worker's cache.
+    @inline(__always)
+    func view(classIndex: Int, grid g: Int, cache: inout LibraryCache) throws(SamplingError) -> LibraryView {
+        let index = classIndex * Self.gridRange.count + (g - Self.gridRange.lowerBound)
+        if cache.views.isEmpty { cache.views = Array(repeating: nil, count: members.classes.count * Self.gridRange.count) }
+        if let view = cache.views[index] { return view }
+        let view = try library(classIndex: classIndex, grid: g).view
+        cache.views[index] = view
+        return view
     }
 }
 
