@@ -6,6 +6,15 @@ import Settlement
 public struct ResourceEstimate: Sendable {
     public let bytes: Double
     public let memberYears: Double
+    /// Practice-years settled once per design: the aggregate path's unit of work.
+    public let practiceYears: Double
+    let designs: Double
+    let method: SimulationMethod
+
+    /// Seconds of one core per practice-year on the aggregate path, world plus settlement of one
+    /// design (measured on Models/bench-statewide.yaml: about 9 µs for three designs).
+    public static let aggregateSecondsPerPracticeYear = 1.5e-6
+    public static let settlementSecondsPerPracticeYear = 2.5e-6
 
     /// Member-years one core simulates per second on the default model (measured with
     /// scripts/bench.sh on a 2-core machine of this project's kind; a conservative round figure).
@@ -19,10 +28,18 @@ public struct ResourceEstimate: Sendable {
         // copy) on top of what is kept; a factor of 2 covers that with room.
         bytes = kept * 8 * 2
         memberYears = t * Double(scenario.practices.reduce(0) { $0 + $1.members }) * (y + 1)
+        practiceYears = t * p * (y + 1)
+        designs = d
+        method = scenario.simulation.method
     }
 
+    /// Time on `threads` cores: member by member, or in aggregate when the scenario allows it
+    /// and that is cheaper (as the run itself decides, roughly).
     public func seconds(threads: Int) -> Double {
-        memberYears / (Self.memberYearsPerSecondPerCore * Double(max(threads, 1)))
+        let memberByMember = memberYears / Self.memberYearsPerSecondPerCore
+        let aggregate = practiceYears * (Self.aggregateSecondsPerPracticeYear + designs * Self.settlementSecondsPerPracticeYear)
+        let core = method == .member ? memberByMember : min(memberByMember, aggregate + 10)
+        return core / Double(max(threads, 1))
     }
 
     /// The largest number of trials whose results fit in `bytes`.
