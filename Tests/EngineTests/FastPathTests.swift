@@ -31,6 +31,18 @@ struct FastPathTests {
         Double(sample.filter { $0 <= x }.count) / Double(sample.count)
     }
 
+    /// At each reference quantile x_q, the sample's fraction at or below x_q is within 4.5
+    /// binomial standard errors of the exact probability.
+    static func expectAgreement(_ sample: [Double], with exact: ExactPanelCost, label: String) {
+        for q in quantiles {
+            let x = exact.quantile(q)
+            let p = exact.cdf(x)
+            let simulated = fraction(sample, atOrBelow: x)
+            let tolerance = 4.5 * (p * (1 - p) / Double(sample.count)).squareRoot()
+            #expect(abs(simulated - p) <= tolerance, "\(label) q=\(q): exact x=\(x), simulated P(≤x)=\(simulated) vs \(p)")
+        }
+    }
+
     /// The exact reference's mean equals the compound mean n·Σ rate·severity mean. The lattice
     /// keeps every severity's mean exactly; what remains is the lognormal tail beyond the
     /// lattice's end (mean + 30 SD of the panel), lumped at the end: about 1e-4 here.
@@ -49,13 +61,7 @@ struct FastPathTests {
         let exact = try ExactPanelCost(scenario: scenario, members: members, cap: Self.cap)
         let direct = try PanelSampler(scenario: scenario, method: .member, attachments: [Self.cap], seed: 11)
             .practiceYears(classCounts: [members], trials: trials, threads: 2).map { $0.truncatedCost[0] }
-        for q in Self.quantiles {
-            let x = exact.quantile(q)
-            let p = exact.cdf(x)
-            let tolerance = 4.5 * (p * (1 - p) / Double(trials)).squareRoot()
-            #expect(abs(Self.fraction(direct, atOrBelow: x) - p) <= tolerance,
-                    "n=\(members) q=\(q): exact x=\(x), simulated P(≤x)=\(Self.fraction(direct, atOrBelow: x)) vs \(p)")
-        }
+        Self.expectAgreement(direct, with: exact, label: "direct, n=\(members)")
     }
 
     /// The fast path agrees with the exact FFT distribution from small panels to large ones, with
@@ -67,13 +73,7 @@ struct FastPathTests {
         let trials = 20_000
         let fast = try PanelSampler(scenario: scenario, method: .aggregate, attachments: [Self.cap], seed: 12)
             .practiceYears(classCounts: [members], trials: trials, threads: 2).map { $0.truncatedCost[0] }
-        for q in Self.quantiles {
-            let x = exact.quantile(q)
-            let p = exact.cdf(x)
-            let tolerance = 4.5 * (p * (1 - p) / Double(trials)).squareRoot()
-            #expect(abs(Self.fraction(fast, atOrBelow: x) - p) <= tolerance,
-                    "n=\(members) q=\(q): exact x=\(x), fast P(≤x)=\(Self.fraction(fast, atOrBelow: x)) vs \(p)")
-        }
+        Self.expectAgreement(fast, with: exact, label: "fast, n=\(members)")
     }
 
     /// The full world (four classes, risk spread and noise, social need, churn, shared frailty,
