@@ -33,7 +33,7 @@ public struct PanelSampler: Sendable {
                               multiplier: Double = 1) throws(SamplingError) -> [PracticeYearActivity] {
         let fees = [Double](repeating: 1, count: members.categories.count)
         try aggregate?.prepare(classes: Set(classCounts.indices.filter { classCounts[$0] > 0 }),
-                               multipliers: [multiplier], threads: threads)
+                               grid: AggregateModel.gridPoints(for: [multiplier]), threads: threads)
         let results = Mutex<[PracticeYearActivity?]>(Array(repeating: nil, count: trials))
         let next = Atomic<Int>(0)
         let failure = Mutex<SamplingError?>(nil)

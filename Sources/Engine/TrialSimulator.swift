@@ -82,15 +82,14 @@ struct TrialSimulator: Sendable {
     mutating func prepareLibraries(trials: Range<Int>, threads: Int) throws(SamplingError) {
         guard let aggregate else { return }
         let (needed, classes) = try libraryNeeds(trials: trials)
-        var grid = Set<Int>()
-        for m in needed { if let n = AggregateModel.neighbours(of: m) { grid.insert(n.lower); grid.insert(n.upper) } }
+        let grid = AggregateModel.gridPoints(for: needed)
         let libraryDraws = Double(grid.count * classes.count * aggregate.libraryMembers)
         let memberYears = Double(trials.count * (years + 1) * scenario.practices.reduce(0) { $0 + $1.members })
         guard scenario.simulation.method == .aggregate || libraryDraws * 3 <= memberYears else {
             self.aggregate = nil
             return
         }
-        try aggregate.prepare(classes: classes, multipliers: needed, threads: threads)
+        try aggregate.prepare(classes: classes, grid: grid, threads: threads)
     }
 
     /// Every practice-year multiplier of trials `trials`, and the member classes in use.
@@ -107,7 +106,7 @@ struct TrialSimulator: Sendable {
     func prepareMoreLibraries(trials: Range<Int>, threads: Int) throws(SamplingError) {
         guard let aggregate else { return }
         let (needed, classes) = try libraryNeeds(trials: trials)
-        try aggregate.prepare(classes: classes, multipliers: needed, threads: threads)
+        try aggregate.prepare(classes: classes, grid: AggregateModel.gridPoints(for: needed), threads: threads)
     }
 
     /// How the member level is being drawn in this run.

@@ -48,12 +48,14 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let scenario = try BenchModel.scenario(path: model)
-        let sampler = try MemberSampler(scenario: scenario)
+        let sampler = try PanelSampler(scenario: scenario, method: .member, attachments: [cap], seed: 1)
         print("Direct path (member by member), peer model: \(members) members × \(trials) trials, cap $\(Int(cap)), best of \(repeats)")
         var direct: [Int: Double] = [:]
         var totals: [Double] = []
         for threads in [1, 2] {
-            let best = try bestTime { totals = try practiceTotals(sampler: sampler, threads: threads) }
+            let best = try bestTime {
+                totals = try sampler.practiceYears(classCounts: [members], trials: trials, threads: threads).map { $0.truncatedCost[0] }
+            }
             direct[threads] = Double(members * trials) / best
             report(threads: threads, seconds: best, rate: direct[threads]!)
         }
@@ -128,31 +130,6 @@ struct Bench: ParsableCommand {
                      statewide, trials, seconds, Double(usage.ru_maxrss) / 1_048_576))
     }
 
-    /// Per-practice totals of capped member costs, one practice-year per trial; trial t always
-    /// uses the stream of (seed, t), so the totals do not depend on the thread count.
-    func practiceTotals(sampler: MemberSampler, threads: Int) throws -> [Double] {
-        var totals = [Double](repeating: 0, count: trials)
-        let next = Atomic<Int>(0)
-        let failed = Atomic<Bool>(false)
-        let count = trials, members = members, cap = cap
-        totals.withUnsafeMutableBufferPointer { buffer in
-            let slots = Slots(buffer: buffer)
-            DispatchQueue.concurrentPerform(iterations: threads) { _ in
-                while true {
-                    let t = next.add(1, ordering: .relaxed).oldValue
-                    guard t < count else { return }
-                    var sum = CappedSum(cap: cap)
-                    do {
-                        try sampler.simulate(members: members, mix: [1], seed: StreamSeed.derive(1, UInt64(t)), observer: &sum)
-                    } catch { failed.store(true, ordering: .relaxed); return }
-                    slots.buffer[t] = sum.total
-                }
-            }
-        }
-        if failed.load(ordering: .relaxed) { throw ExitCode.failure }
-        return totals
-    }
-
     func describe(_ totals: [Double]) {
         let sorted = totals.sorted()
         let mean = totals.reduce(0, +) / Double(totals.count)
@@ -193,13 +170,4 @@ struct Bench: ParsableCommand {
         formatter.maximumFractionDigits = 0
         return formatter.string(from: NSNumber(value: x)) ?? String(x)
     }
-}
-
-private struct Slots: @unchecked Sendable { let buffer: UnsafeMutableBufferPointer<Double> }
-
-/// Sums member costs truncated at a per-member cap.
-struct CappedSum: MemberObserver {
-    let cap: Double
-    var total = 0.0
-    mutating func observe(_ member: MemberDraw) { total += min(member.cost, cap) }
 }

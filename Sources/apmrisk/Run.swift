@@ -5,6 +5,7 @@ import Reports
 import Sampling
 import Scenario
 import Statistics
+import Synchronization
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -140,14 +141,17 @@ struct Run: ParsableCommand {
                                 style: ProgressFormat.style(quiet: quiet, terminal: isatty(STDERR_FILENO) == 1))
         let results: SimulationResults
         let limit = precisionLimit(job, workers: workers)
+        // A --precision run summarises every round; the last round's summary is the run's.
+        let lastRound = Mutex<RunSummary?>(nil)
         do {
             results = try Simulation.run(scenario: job.scenario, trials: job.trials, seed: job.seed, threads: workers,
                                          progress: progress.update, shouldStop: interrupt.flag.isSet,
                                          moreTrials: job.precision.map { target in
                 { results in
-                    let next = Self.trialsForPrecision(results, job: job, target: target, limit: limit)
-                    if let next { progress.extend(to: next) }
-                    return next
+                    let round = Self.precisionRound(results, job: job, target: target, limit: limit)
+                    lastRound.withLock { $0 = round.summary }
+                    if let next = round.next { progress.extend(to: next) }
+                    return round.next
                 }
             })
         } catch let SimulationError.cancelled(done) {
@@ -161,7 +165,8 @@ struct Run: ParsableCommand {
             throw ExitCode.failure
         }
         progress.finish()
-        var summary = Summarizer(scenario: job.scenario, results: results).summary(seed: job.seed, confidence: job.confidence)
+        var summary = lastRound.withLock { $0 }.flatMap { $0.settings.trials == results.trials ? $0 : nil }
+            ?? Summarizer(scenario: job.scenario, results: results).summary(seed: job.seed, confidence: job.confidence)
         if let target = job.precision { summary.precision = PrecisionReport.of(summary, target: target) }
         let manifest = RunManifest(
             toolVersion: Summarizer.toolVersion, arguments: Array(CommandLine.arguments.dropFirst()),
@@ -203,18 +208,19 @@ struct Run: ParsableCommand {
         return max(job.trials, min(maxTrials, fitting))
     }
 
-    /// The next total of trials for a precision target, or nil when it is met or the limit is
-    /// reached. Standard errors fall as 1/√trials, so the total aims at (reached/target)² times
-    /// the current one, growing by 1.25× to 4× per round.
-    static func trialsForPrecision(_ results: SimulationResults, job: Job, target: Double, limit: Int) -> Int? {
+    /// The summary of a round of a precision run, and the next total of trials, or nil when the
+    /// target is met or the limit reached. Standard errors fall as 1/√trials, so the total aims
+    /// at (reached/target)² times the current one, growing by 1.25× to 4× per round.
+    static func precisionRound(_ results: SimulationResults, job: Job, target: Double,
+                               limit: Int) -> (next: Int?, summary: RunSummary) {
         let summary = Summarizer(scenario: job.scenario, results: results).summary(seed: job.seed, confidence: job.confidence)
         let report = PrecisionReport.of(summary, target: target)
-        guard !report.met, results.trials < limit else { return nil }
+        guard !report.met, results.trials < limit else { return (nil, summary) }
         let ratio = report.reached.isFinite ? (report.reached / target) * (report.reached / target) : 4
         let next = Double(results.trials) * min(max(ratio * 1.05, 1.25), 4)
         standardError(String(format: "apmrisk: %d trials, largest headline standard error %.4g (%@), target %.4g: continuing",
                              results.trials, report.reached, report.limitingFigure, target))
-        return min(limit, Int(next.rounded(.up)))
+        return (min(limit, Int(next.rounded(.up))), summary)
     }
 
     /// Refuses, before starting, a run whose results would not fit in memory; says how long it

@@ -76,19 +76,23 @@ final class AggregateModel: Sendable {
         return try result.get()
     }
 
-    /// Builds, two at a time or more, the libraries that `multipliers` (per class in use) need.
-    func prepare(classes: Set<Int>, multipliers: [Double], threads: Int) throws(SamplingError) {
+    /// The grid points that practice-years with these multipliers draw from.
+    static func gridPoints(for multipliers: [Double]) -> Set<Int> {
         var grid = Set<Int>()
-        for m in multipliers { if let n = Self.neighbours(of: m) { grid.insert(n.lower); grid.insert(n.upper) } }
+        for m in multipliers { if let n = neighbours(of: m) { grid.insert(n.lower); grid.insert(n.upper) } }
+        return grid
+    }
+
+    /// Builds, `threads` at a time, the libraries of `classes` at grid points `grid`.
+    func prepare(classes: Set<Int>, grid: Set<Int>, threads: Int) throws(SamplingError) {
         let work = classes.sorted().flatMap { c in grid.sorted().map { (c, $0) } }
         let failure = Mutex<SamplingError?>(nil)
-        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, work.count))) { worker in
-            var index = worker
-            while index < work.count {
-                do throws(SamplingError) { _ = try library(classIndex: work[index].0, grid: work[index].1) } catch {
+        let workers = max(1, min(threads, work.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for (c, g) in stride(from: worker, to: work.count, by: workers).map({ work[$0] }) {
+                do throws(SamplingError) { _ = try library(classIndex: c, grid: g) } catch {
                     failure.withLock { $0 = error }
                 }
-                index += max(1, min(threads, work.count))
             }
         }
         if let error = failure.withLock({ $0 }) { throw error }
@@ -106,11 +110,12 @@ final class AggregateModel: Sendable {
         let lowestAttachment = attachments.min() ?? .infinity
         let width = layout.width
         var sampled = [Double](repeating: 0, count: width)
+        let bodyLimit = lowestAttachment / highestFee
+        let neighbours = Self.neighbours(of: multiplier)
         for (c, k) in classCounts.enumerated() where k > 0 {
-            guard let grid = Self.neighbours(of: multiplier) else { direct[c] = k; continue }
+            guard let grid = neighbours else { direct[c] = k; continue }
             let lower = try view(classIndex: c, grid: grid.lower, cache: &cache)
             let upper = try view(classIndex: c, grid: grid.upper, cache: &cache)
-            let bodyLimit = lowestAttachment / highestFee
             if k <= Self.bootstrapLimit {
                 guard max(lower.cuts[0].bodyMaximum, upper.cuts[0].bodyMaximum) <= bodyLimit else {
                     direct[c] = k; continue

@@ -33,10 +33,10 @@ struct PanelLayout: Sendable {
         for b in 0..<storedBins { vector[firstBin + b] = b == bin ? months : 0 }
     }
 
-    /// Adds a sum of member vectors (costs at fee index 1) to a practice-year's activity, valuing
-    /// costs at `priceFactors`. `truncatedTotal` says how each stop-loss attachment applies: nil
-    /// when the vector is one member (truncate its total), or known when the caller guarantees
-    /// every member in the sum lies below every attachment.
+    /// Adds a member vector, or a sum of them (costs at fee index 1), to a practice-year's
+    /// activity, valuing costs at `priceFactors`. Stop-loss attachments truncate the total of one
+    /// member (`oneMember`); a sum is added untruncated, which the caller guarantees is right
+    /// (every member in it lies below every attachment).
     @inline(__always)
     func add<Vector: RandomAccessCollection>(_ vector: Vector, priceFactors: [Double], oneMember: Bool,
                                              attachments: [Double], to totals: inout PracticeYearActivity)

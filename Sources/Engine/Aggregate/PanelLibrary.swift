@@ -16,33 +16,7 @@ final class PanelLibrary: Sendable {
     /// Tail fractions f of the cuts, largest first: 1/16 … 1/4096.
     static let cutFractions: [Double] = (4...12).map { 1 / Double(1 << $0) }
 
-    struct Cut: Sendable {
-        let fraction: Double
-        /// Number of tail records above the cut (the first `records` of `tail`).
-        let records: Int
-        /// Largest total cost (fee index 1) of a body member.
-        let bodyMaximum: Double
-        /// Skewness of one body member's total cost.
-        let bodySkewness: Double
-        let mean: [Double]
-        /// width × width, row-major.
-        let covariance: [Double]
-        let thirdMoment: [Double]
-    }
-
-    let width: Int
-    let multiplier: Double
-    /// Tail records, row-major, highest total cost first; Float halves the memory and keeps 7
-    /// significant digits, far below Monte Carlo error.
-    let tail: [Float]
-    let cuts: [Cut]
-    /// A uniform sample of the members below the first cut, for panels too small for a body sum:
-    /// their members are drawn one by one, from `tail` with probability `cuts[0].fraction` and
-    /// from here otherwise.
-    let bodySample: [Float]
-    /// Added once per member drawn from `bodySample`: the corrected body mean minus the sample's
-    /// mean, so that small panels keep the exact mean too.
-    let bodySampleShift: [Double]
+    /// Size of the body sample (see `LibraryView.bodySample`).
     static let bodySampleSize = 1 << 12
 
     init(model: MemberModel, classIndex: Int, multiplier: Double, layout: PanelLayout, members: Int,
@@ -119,7 +93,15 @@ final class PanelLibrary: Sendable {
             for j in 0..<width { allSum[j] += values[order[rank] * width + j] - exact[j] }
         }
 
-        var cuts: [Cut] = []
+        var owned: [UnsafeMutableRawPointer] = []
+        func permanent<T>(_ values: [T]) -> UnsafeBufferPointer<T> {
+            let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(values.count, 1))
+            _ = buffer.initialize(from: values)
+            owned.append(UnsafeMutableRawPointer(buffer.baseAddress!))
+            return UnsafeBufferPointer(rebasing: buffer[0..<values.count])
+        }
+        var cuts: [CutView] = []
+        var firstBodyMean: [Double] = []
         for (k, fraction) in Self.cutFractions.enumerated() {
             guard let s = snapshots[k] else { continue }
             let n = Double(members - cutRanks[k])
@@ -145,9 +127,10 @@ final class PanelLibrary: Sendable {
             let tm = s.total.0 / n
             let tv = s.total.1 / n - tm * tm
             let t3 = s.total.2 / n - 3 * tm * s.total.1 / n + 2 * tm * tm * tm
-            cuts.append(Cut(fraction: fraction, records: cutRanks[k], bodyMaximum: s.maximum,
-                            bodySkewness: tv > 0 ? t3 / pow(tv, 1.5) : 0,
-                            mean: mean, covariance: covariance, thirdMoment: third))
+            if cuts.isEmpty { firstBodyMean = mean }
+            cuts.append(CutView(fraction: fraction, records: cutRanks[k], bodyMaximum: s.maximum,
+                                bodySkewness: tv > 0 ? t3 / pow(tv, 1.5) : 0, mean: permanent(mean),
+                                covariance: permanent(covariance), thirdMoment: permanent(third)))
         }
         // Simulation order is random, so the first body members in it are a uniform sample.
         var isTail = [Bool](repeating: false, count: members)
@@ -162,25 +145,8 @@ final class PanelLibrary: Sendable {
             }
         }
         let sampled = Double(sample.count / width)
-        self.width = width
-        self.multiplier = multiplier
-        self.tail = tail
-        self.cuts = cuts
-        self.bodySample = sample
-        self.bodySampleShift = (0..<width).map { cuts[0].mean[$0] - sampleMean[$0] / sampled }
-        var owned: [UnsafeMutableRawPointer] = []
-        func permanent<T>(_ values: [T]) -> UnsafeBufferPointer<T> {
-            let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(values.count, 1))
-            _ = buffer.initialize(from: values)
-            owned.append(UnsafeMutableRawPointer(buffer.baseAddress!))
-            return UnsafeBufferPointer(rebasing: buffer[0..<values.count])
-        }
-        let cutViews = cuts.map { cut in
-            CutView(fraction: cut.fraction, records: cut.records, bodyMaximum: cut.bodyMaximum,
-                    bodySkewness: cut.bodySkewness, mean: permanent(cut.mean), covariance: permanent(cut.covariance),
-                    thirdMoment: permanent(cut.thirdMoment))
-        }
-        view = LibraryView(tail: permanent(tail), cuts: permanent(cutViews), bodySample: permanent(sample),
+        let bodySampleShift = (0..<width).map { firstBodyMean[$0] - sampleMean[$0] / sampled }
+        view = LibraryView(tail: permanent(tail), cuts: permanent(cuts), bodySample: permanent(sample),
                            bodySampleShift: permanent(bodySampleShift))
         self.owned = owned
     }
@@ -193,20 +159,32 @@ final class PanelLibrary: Sendable {
     deinit { for pointer in owned { pointer.deallocate() } }
 }
 
-/// A read-only view of a `PanelLibrary` (same fields), valid while the library lives.
+/// A `PanelLibrary`'s contents, read-only, valid while the library lives.
 struct LibraryView: @unchecked Sendable {
+    /// Tail records, row-major, highest total cost first; Float halves the memory and keeps 7
+    /// significant digits, far below Monte Carlo error.
     let tail: UnsafeBufferPointer<Float>
     let cuts: UnsafeBufferPointer<CutView>
+    /// A uniform sample of the members below the first cut, for panels too small for a body sum:
+    /// their members are drawn one by one, from `tail` with probability `cuts[0].fraction` and
+    /// from here otherwise.
     let bodySample: UnsafeBufferPointer<Float>
+    /// Added once per member drawn from `bodySample`: the corrected body mean minus the sample's
+    /// mean, so that small panels keep the exact mean too.
     let bodySampleShift: UnsafeBufferPointer<Double>
 }
 
+/// One cut of a library: its tail fraction and the moments of one body member below it.
 struct CutView: @unchecked Sendable {
     let fraction: Double
+    /// Number of tail records above the cut (the first `records` of `tail`).
     let records: Int
+    /// Largest total cost (fee index 1) of a body member.
     let bodyMaximum: Double
+    /// Skewness of one body member's total cost.
     let bodySkewness: Double
     let mean: UnsafeBufferPointer<Double>
+    /// width × width, row-major.
     let covariance: UnsafeBufferPointer<Double>
     let thirdMoment: UnsafeBufferPointer<Double>
 }
