@@ -14,56 +14,112 @@ struct DesignSettler {
 
     func settle<Sink: TrialSink>(into sink: inout Sink) {
         let designPlan = plan.designs[design]
-        var regionalBaselines: [RegionalKey: Double] = [:]
+        let firstYear = scenario.simulation.firstYear
+        // The world as each practice's tier changes it: interventions act in program years only,
+        // so baseline years are as simulated; rebased benchmarks see the changed years.
+        let changesWorld = designPlan.tiers.contains { $0.contains { !$0.terms.interventions.isEmpty } }
+        let activities: [[PracticeYearActivity]] = !changesWorld ? [] : scenario.practices.indices.map { p in
+            let place = designPlan.placement[p]
+            let terms = designPlan.tiers[place.track][place.tier].terms
+            return scenario.simulation.allYears.map { year in
+                let simulated = world.activity(practice: p, year: year)
+                return year < 1 ? simulated
+                    : applyInterventions(simulated, terms.interventions, effects: effects[place.track][place.tier], year: year)
+            }
+        }
+        func activity(_ p: Int, _ year: Int) -> PracticeYearActivity {
+            changesWorld ? activities[p][year - firstYear] : world.activity(practice: p, year: year)
+        }
+        var regionalRates: [RegionalKey: Double] = [:]
         for year in 1...scenario.simulation.programYears {
             var components: [PaymentComponents] = []
             var inputs: [ReconciliationInput?] = []
             var gates: [Bool] = []
-            var designActivities: [PracticeYearActivity] = []
             for (p, practice) in scenario.practices.enumerated() {
                 let place = designPlan.placement[p]
                 let tier = designPlan.tiers[place.track][place.tier]
                 let terms = tier.terms
-                let activity = applyInterventions(world.activity[p][year], terms.interventions,
-                                                  effects: effects[place.track][place.tier], year: year)
-                let baseline = world.activity[p][0]
+                let current = activity(p, year)
                 let social = terms.socialRiskAdjustment
-                let baselineRiskMonths = baseline.adjustedRiskMonths(socialFactor: social)
+                let base = terms.benchmark.baseYears(forProgramYear: year)
                 let trend = plan.trendFactors[year]
-                let inScopePerRiskMonth = baselineRiskMonths > 0 ? baseline.inScopeFFS / baselineRiskMonths : 0
+                let inScopeRate = baseRate(base, of: [p], activity: activity, inYearZeroTerms: .inScope, social: social)
                 let score = world.quality[p][year]
                 let c = SettlementCalculator.basePayments(
-                    terms: terms, year: year, activity: activity,
-                    expectedInScopePMPM: inScopePerRiskMonth * trend * plan.inScopeFeeFactor[year],
+                    terms: terms, year: year, activity: current,
+                    expectedInScopePMPM: inScopeRate * trend * plan.inScopeFeeFactor[year],
                     qualityScore: score, riskBins: plan.recording.riskBins)
                 var input: ReconciliationInput?
                 if terms.reconciliation != nil {
-                    let own = baselineRiskMonths > 0 ? baseline.reconciledCost(attachment: tier.attachment) / baselineRiskMonths : 0
-                    let key = RegionalKey(region: practice.region, attachment: tier.attachment, social: social)
-                    let regional = regionalBaselines[key] ?? regionalBaseline(key)
-                    regionalBaselines[key] = regional
+                    let adjust = terms.benchmark.adjustForFeeChanges
+                    let reconciled = RateKind.reconciled(attachment: tier.attachment, adjustForFees: adjust)
+                    let own = baseRate(base, of: [p], activity: activity, inYearZeroTerms: reconciled, social: social)
+                    let key = RegionalKey(region: practice.region, kind: reconciled, social: social,
+                                          years: base.map(\.year), weights: base.map(\.weight))
+                    let regional = regionalRates[key] ?? baseRate(
+                        base, of: scenario.practices.indices.filter { scenario.practices[$0].region == practice.region },
+                        activity: activity, inYearZeroTerms: reconciled, social: social)
+                    regionalRates[key] = regional
                     let blend = terms.benchmark.regionalBlend.value(year: year)
-                    let fee = terms.benchmark.adjustForFeeChanges ? plan.totalFeeFactor[year] : 1
+                    let fee = adjust ? plan.totalFeeFactor[year] : 1
                     let benchmark = ((1 - blend) * own + blend * regional)
-                        * activity.adjustedRiskMonths(socialFactor: social) * trend * fee
-                    input = ReconciliationInput(benchmark: benchmark, actual: activity.reconciledCost(attachment: tier.attachment),
+                        * current.adjustedRiskMonths(socialFactor: social) * trend * fee
+                    input = ReconciliationInput(benchmark: benchmark, actual: current.reconciledCost(attachment: tier.attachment),
                                                 revenue: c.revenueBeforeSettlement, members: practice.members)
                 }
                 components.append(c)
                 inputs.append(input)
                 gates.append(terms.quality?.gate.map { score >= $0 } ?? true)
-                designActivities.append(activity)
             }
             reconcile(year: year, inputs: inputs, gates: gates, components: &components)
             var outlay = PayerOutlay()
             for p in scenario.practices.indices {
-                let activity = designActivities[p]
-                outlay.add(components[p], otherClaims: activity.totalCost - activity.inScopeFFS)
+                let current = activity(p, year)
+                outlay.add(components[p], otherClaims: current.totalCost - current.inScopeFFS)
                 sink.recordSettlement(design: design, practice: p, year: year, components: components[p],
-                                      counterfactualFFS: world.activity[p][year].inScopeFFS)
+                                      counterfactualFFS: world.activity(practice: p, year: year).inScopeFFS)
             }
             sink.recordOutlay(design: design, year: year, outlay: outlay)
         }
+    }
+
+    /// What a base rate measures: in-scope FFS (prospective payments) or the reconciled total.
+    enum RateKind: Hashable {
+        case inScope
+        case reconciled(attachment: Int?, adjustForFees: Bool)
+    }
+
+    /// The weighted base rate of `practices` (pooled) per risk-adjusted member-month, in year-0
+    /// terms: each base year's rate is brought back to year 0 by the assumed trend and, for
+    /// rebased program years, by that year's fee factor where the benchmark follows fee changes.
+    /// The caller trends and fee-adjusts it to the performance year, so a single baseline year
+    /// is used exactly as it is.
+    private func baseRate(_ base: [(year: Int, weight: Double)], of practices: [Int],
+                          activity: (Int, Int) -> PracticeYearActivity, inYearZeroTerms kind: RateKind,
+                          social: Double) -> Double {
+        var rate = 0.0
+        for (year, weight) in base {
+            var cost = 0.0, riskMonths = 0.0
+            for p in practices {
+                let a = activity(p, year)
+                switch kind {
+                case .inScope: cost += a.inScopeFFS
+                case let .reconciled(attachment, _): cost += a.reconciledCost(attachment: attachment)
+                }
+                riskMonths += a.adjustedRiskMonths(socialFactor: social)
+            }
+            guard riskMonths > 0 else { continue }
+            var toYearZero = pow1p(scenario.variation.assumedTrend, -year)
+            if year > 0 {
+                toYearZero = 1 / plan.trendFactors[year]
+                switch kind {
+                case .inScope: toYearZero /= plan.inScopeFeeFactor[year]
+                case let .reconciled(_, adjust): if adjust { toYearZero /= plan.totalFeeFactor[year] }
+                }
+            }
+            rate += weight * (cost / riskMonths) * toYearZero
+        }
+        return rate
     }
 
     private func reconcile(year: Int, inputs: [ReconciliationInput?], gates: [Bool], components: inout [PaymentComponents]) {
@@ -89,19 +145,10 @@ struct DesignSettler {
 
     private struct RegionalKey: Hashable {
         let region: Int
-        let attachment: Int?
+        let kind: RateKind
         let social: Double
-    }
-
-    /// The region's baseline cost per risk-adjusted member-month, over all its practices.
-    private func regionalBaseline(_ key: RegionalKey) -> Double {
-        var cost = 0.0, riskMonths = 0.0
-        for (p, practice) in scenario.practices.enumerated() where practice.region == key.region {
-            let baseline = world.activity[p][0]
-            cost += baseline.reconciledCost(attachment: key.attachment)
-            riskMonths += baseline.adjustedRiskMonths(socialFactor: key.social)
-        }
-        return riskMonths > 0 ? cost / riskMonths : 0
+        let years: [Int]
+        let weights: [Double]
     }
 
     /// The practice-year as the design's interventions change it: each affected category's cost

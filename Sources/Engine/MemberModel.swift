@@ -34,6 +34,11 @@ struct MemberModel: Sendable {
     let classes: [MemberClassModel]
     let fullYearProbability: Double
     let riskScoreNoise: Lognormal?
+    /// The strata of the persistent health state; nil when panels are drawn afresh every year.
+    let strata: HealthStrata?
+
+    /// Groups of a panel the aggregate path keeps apart: one per class, or per class × stratum.
+    var groupsPerClass: Int { strata?.count ?? 1 }
 
     init(scenario: Scenario) throws(SamplingError) {
         let rho = scenario.population.frailtySharing
@@ -66,6 +71,15 @@ struct MemberModel: Sendable {
         self.fullYearProbability = scenario.population.fullYearProbability
         let noise = scenario.population.riskScoreNoiseCV
         self.riskScoreNoise = noise > 0 ? try Lognormal(mean: 1, cv: noise) : nil
+        strata = scenario.population.isPersistent(types: scenario.practiceTypes) ? HealthStrata() : nil
+    }
+
+    /// The year-to-year dynamics of a practice's panel.
+    func dynamics(of practice: Practice, in scenario: Scenario) -> PanelDynamics {
+        let type = scenario.practiceTypes[practice.type]
+        return PanelDynamics(
+            classCounts: classCounts(members: practice.members, mix: type.classMix),
+            keep: scenario.population.classes.indices.map { scenario.population.keepProbability(classIndex: $0, type: type) })
     }
 }
 
@@ -100,13 +114,20 @@ struct WorldRecording: Sendable {
 extension MemberModel {
     /// Draws one member-year of class `classIndex`: months, risk, social need, then each
     /// category's services. `perCategory(c, cost, services)` receives every category with at
-    /// least one service, costs valued at `priceFactors`.
+    /// least one service, costs valued at `priceFactors`. With a health `stratum`, true risk comes
+    /// from the member's latent health state within that stratum; without, from the class's
+    /// lognormal directly (independent years).
     @inline(__always)
-    func drawMember(classIndex: Int, multiplier: Double, priceFactors: [Double], rng: borrowing GSLGenerator,
-                    perCategory: (Int, Double, UInt32) -> Void) -> MemberDraw {
+    func drawMember(classIndex: Int, stratum: Int? = nil, multiplier: Double, priceFactors: [Double],
+                    rng: borrowing GSLGenerator, perCategory: (Int, Double, UInt32) -> Void) -> MemberDraw {
         let memberClass = classes[classIndex]
         let months = rng.uniform() < fullYearProbability ? 12 : 1 + Int(rng.uniform() * 11)
-        let trueRisk = memberClass.risk.map { rng.lognormal($0) } ?? 1
+        let trueRisk: Double
+        if let stratum, let strata, let risk = memberClass.risk {
+            trueRisk = exp(risk.mu + risk.sigma * strata.latent(stratum: stratum, uniform: rng.uniform()))
+        } else {
+            trueRisk = memberClass.risk.map { rng.lognormal($0) } ?? 1
+        }
         let socialNeed = rng.uniform() < memberClass.socialNeedProbability
         let observedRisk = trueRisk * (riskScoreNoise.map { rng.lognormal($0) } ?? 1)
         let sharedNormal = rng.standardNormal()
@@ -134,7 +155,7 @@ extension MemberModel {
 
     /// Simulates one practice-year member by member.
     /// - Parameters:
-    ///   - classCounts: members of each class in the panel.
+    ///   - classCounts: members of each group of the panel (`groupsPerClass` per class).
     ///   - multiplier: the product of the year's systemic, regional and practice factors; scales
     ///     every utilization rate.
     ///   - priceFactors: the year's fee-schedule index per category; scales unit costs.
@@ -144,37 +165,69 @@ extension MemberModel {
     ) -> PracticeYearActivity {
         var totals = PracticeYearActivity(categories: categories.count, attachments: recording.attachments.count,
                                           riskBins: recording.riskBins.count)
-        addMembers(classCounts: classCounts, multiplier: multiplier, priceFactors: priceFactors,
+        addMembers(groupCounts: classCounts, byStratum: false, multiplier: multiplier, priceFactors: priceFactors,
                    recording: recording, rng: rng, observer: &observer, into: &totals)
         return totals
     }
 
-    /// Adds the member-by-member draws of `classCounts` to `totals`.
-    func addMembers<Observer: MemberObserver>(
-        classCounts: [Int], multiplier: Double, priceFactors: [Double], recording: WorldRecording,
-        rng: borrowing GSLGenerator, observer: inout Observer, into totals: inout PracticeYearActivity
-    ) {
-        let attachments = recording.attachments
-        for (classIndex, count) in classCounts.enumerated() where count > 0 {
+    /// Simulates one practice-year of a persistent panel, member by member in panel order.
+    func simulateYear<Observer: MemberObserver>(
+        panel: MemberPanel, dynamics: PanelDynamics, multiplier: Double, priceFactors: [Double],
+        recording: WorldRecording, rng: borrowing GSLGenerator, observer: inout Observer
+    ) -> PracticeYearActivity {
+        var totals = PracticeYearActivity(categories: categories.count, attachments: recording.attachments.count,
+                                          riskBins: recording.riskBins.count)
+        var i = 0
+        for (classIndex, count) in dynamics.classCounts.enumerated() {
             for _ in 0..<count {
-                let member = drawMember(classIndex: classIndex, multiplier: multiplier, priceFactors: priceFactors,
-                                        rng: rng) { c, cost, services in
-                    totals.costByCategory[c] += cost
-                    if categories[c].primaryCareScope { totals.inScopeServices += Double(services) }
-                }
-                let memberMonths = Double(member.months)
-                totals.memberMonths += memberMonths
-                totals.riskMonths += member.observedRisk * memberMonths
-                if member.socialNeed {
-                    totals.socialRiskMonths += member.observedRisk * memberMonths
-                    totals.socialNeedMonths += memberMonths
-                }
-                totals.riskBinMonths[recording.riskBins.bin(of: member.observedRisk)] += memberMonths
-                totals.totalCost += member.cost
-                totals.inScopeFFS += member.inScopeCost
-                for k in 0..<attachments.count { totals.truncatedCost[k] += min(member.cost, attachments[k]) }
-                observer.observe(member)
+                addMember(classIndex: classIndex, stratum: Int(panel.strata[i]), multiplier: multiplier,
+                          priceFactors: priceFactors, recording: recording, rng: rng, observer: &observer, into: &totals)
+                i += 1
             }
         }
+        return totals
+    }
+
+    /// Adds the member-by-member draws of `groupCounts` to `totals`: counts per class, or with
+    /// `byStratum` per class × health stratum (`groupsPerClass` groups per class). Members drawn
+    /// by class alone get true risk from the class's lognormal, which is the strata's mixture
+    /// exactly: right for a cross-section, or for independent years.
+    func addMembers<Observer: MemberObserver>(
+        groupCounts: [Int], byStratum: Bool, multiplier: Double, priceFactors: [Double], recording: WorldRecording,
+        rng: borrowing GSLGenerator, observer: inout Observer, into totals: inout PracticeYearActivity
+    ) {
+        let perClass = byStratum ? groupsPerClass : 1
+        for (group, count) in groupCounts.enumerated() where count > 0 {
+            let stratum: Int? = byStratum && strata != nil ? group % perClass : nil
+            for _ in 0..<count {
+                addMember(classIndex: group / perClass, stratum: stratum, multiplier: multiplier,
+                          priceFactors: priceFactors, recording: recording, rng: rng, observer: &observer, into: &totals)
+            }
+        }
+    }
+
+    @inline(__always)
+    private func addMember<Observer: MemberObserver>(
+        classIndex: Int, stratum: Int?, multiplier: Double, priceFactors: [Double], recording: WorldRecording,
+        rng: borrowing GSLGenerator, observer: inout Observer, into totals: inout PracticeYearActivity
+    ) {
+        let member = drawMember(classIndex: classIndex, stratum: stratum, multiplier: multiplier,
+                                priceFactors: priceFactors, rng: rng) { c, cost, services in
+            totals.costByCategory[c] += cost
+            if categories[c].primaryCareScope { totals.inScopeServices += Double(services) }
+        }
+        let memberMonths = Double(member.months)
+        totals.memberMonths += memberMonths
+        totals.riskMonths += member.observedRisk * memberMonths
+        if member.socialNeed {
+            totals.socialRiskMonths += member.observedRisk * memberMonths
+            totals.socialNeedMonths += memberMonths
+        }
+        totals.riskBinMonths[recording.riskBins.bin(of: member.observedRisk)] += memberMonths
+        totals.totalCost += member.cost
+        totals.inScopeFFS += member.inScopeCost
+        let attachments = recording.attachments
+        for k in 0..<attachments.count { totals.truncatedCost[k] += min(member.cost, attachments[k]) }
+        observer.observe(member)
     }
 }

@@ -31,10 +31,23 @@ public struct PanelSampler: Sendable {
     /// `trials` independent practice-years of a panel with `classCounts` members per class.
     public func practiceYears(classCounts: [Int], trials: Int, threads: Int = 1,
                               multiplier: Double = 1) throws(SamplingError) -> [PracticeYearActivity] {
+        try practicePaths(classCounts: classCounts, keep: [], years: 1, trials: trials, threads: threads,
+                          multiplier: multiplier).map { $0[0] }
+    }
+
+    /// `trials` independent runs of `years` consecutive years of one panel with `classCounts`
+    /// members per class, whose members keep their health state from one year to the next with
+    /// probability `keep[class]` (persistent scenarios only; otherwise every year is independent).
+    public func practicePaths(classCounts: [Int], keep: [Double], years: Int, trials: Int, threads: Int = 1,
+                              multiplier: Double = 1) throws(SamplingError) -> [[PracticeYearActivity]] {
         let fees = [Double](repeating: 1, count: members.categories.count)
-        try aggregate?.prepare(classes: Set(classCounts.indices.filter { classCounts[$0] > 0 }),
-                               grid: AggregateModel.gridPoints(for: [multiplier]), threads: threads)
-        let results = Mutex<[PracticeYearActivity?]>(Array(repeating: nil, count: trials))
+        let dynamics = PanelDynamics(classCounts: classCounts,
+                                     keep: keep.isEmpty ? Array(repeating: 0, count: classCounts.count) : keep)
+        if let aggregate {
+            try aggregate.prepare(groups: aggregate.groups(ofClasses: Set(classCounts.indices.filter { classCounts[$0] > 0 })),
+                                  grid: AggregateModel.gridPoints(for: [multiplier]), threads: threads)
+        }
+        let results = Mutex<[[PracticeYearActivity]?]>(Array(repeating: nil, count: trials))
         let next = Atomic<Int>(0)
         let failure = Mutex<SamplingError?>(nil)
         DispatchQueue.concurrentPerform(iterations: max(1, min(threads, trials))) { _ in
@@ -43,7 +56,7 @@ public struct PanelSampler: Sendable {
                 failure.withLock { $0 = error }
                 return
             }
-            var done: [(Int, PracticeYearActivity)] = []
+            var done: [(Int, [PracticeYearActivity])] = []
             var cache = LibraryCache()
             // Blocks of trials: one practice-year of the fast path takes about a microsecond, so a
             // shared counter claimed per trial would be the contended line between the cores.
@@ -53,15 +66,12 @@ public struct PanelSampler: Sendable {
                 for t in block..<min(block + Self.block, trials) {
                 rng.reseed(StreamSeed.derive(seed, UInt64(t)))
                 do throws(SamplingError) {
-                    if let aggregate {
-                        done.append((t, try aggregate.simulateYear(classCounts: classCounts, multiplier: multiplier,
-                                                                   priceFactors: fees, rng: rng, cache: &cache)))
-                    } else {
-                        var ignore = IgnoreMembers()
-                        done.append((t, members.simulateYear(classCounts: classCounts, multiplier: multiplier,
-                                                             priceFactors: fees, recording: recording, rng: rng,
-                                                             observer: &ignore)))
+                    var walker = PanelPath(dynamics, members: members, aggregate: aggregate, recording: recording)
+                    var path: [PracticeYearActivity] = []
+                    for _ in 0..<years {
+                        path.append(try walker.nextYear(multiplier: multiplier, priceFactors: fees, rng: rng, cache: &cache))
                     }
+                    done.append((t, path))
                 } catch {
                     failure.withLock { $0 = error }
                     return

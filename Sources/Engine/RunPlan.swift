@@ -132,6 +132,12 @@ struct RunPlan: Sendable {
         inScopeFeeFactor = (0...years).map { weighted($0, inScopeOnly: true) }
         trendFactors = (0...years).map { pow1p(scenario.variation.assumedTrend, $0) }
     }
+
+    /// The fee index of any simulated year: baseline years are at the baseline fee schedule.
+    func fees(year: Int) -> [Double] { feeIndex[max(year, 0)] }
+
+    /// The payer's assumed trend from year `from` to year `to` (either may be a baseline year).
+    func assumedTrend(from: Int, to: Int) -> Double { pow1p(scenario.variation.assumedTrend, to - from) }
 }
 
 extension RunPlan {

@@ -10,6 +10,9 @@ enum StreamKey {
     case members(practice: Int, year: Int)
     case quality(Int)
     case interventions(design: Int)
+    /// Baseline years before year 0 (only with more than one baseline year).
+    case systemicHistory
+    case regionHistory(Int)
 
     func seed(run: UInt64, trial: Int) -> UInt64 {
         let t = UInt64(trial)
@@ -17,9 +20,11 @@ enum StreamKey {
         case .systemic: return StreamSeed.derive(run, t, 0)
         case let .region(r): return StreamSeed.derive(run, t, 1, UInt64(r))
         case let .practiceEffect(p): return StreamSeed.derive(run, t, 2, UInt64(p))
-        case let .members(p, y): return StreamSeed.derive(run, t, 3, UInt64(p), UInt64(y))
+        case let .members(p, y): return StreamSeed.derive(run, t, 3, UInt64(p), UInt64(bitPattern: Int64(y)))
         case let .quality(p): return StreamSeed.derive(run, t, 4, UInt64(p))
         case let .interventions(d): return StreamSeed.derive(run, t, 5, UInt64(d))
+        case .systemicHistory: return StreamSeed.derive(run, t, 6)
+        case let .regionHistory(r): return StreamSeed.derive(run, t, 7, UInt64(r))
         }
     }
 }

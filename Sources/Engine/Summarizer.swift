@@ -76,7 +76,7 @@ public struct Summarizer: Sendable {
             }
         }
         let exposure = slots.withLock { $0.compactMap { $0 } }
-        return RunSummary(
+        var summary = RunSummary(
             toolVersion: Self.toolVersion,
             scenario: ScenarioInfo(name: scenario.name, description: scenario.description,
                                    file: URL(fileURLWithPath: scenario.sourceFile).lastPathComponent,
@@ -88,6 +88,9 @@ public struct Summarizer: Sendable {
             budget: BudgetSummarizer(scenario: scenario, results: results,
                                      confidence: confidence ?? scenario.budget.confidence).summary(),
             worldChecks: worldChecks())
+        // A failure here can only be a sampling parameter the run itself already drew with.
+        summary.persistenceChecks = try? PersistenceProbe.checks(scenario: scenario, seed: seed)
+        return summary
     }
 
     struct GroupLabel: Sendable {

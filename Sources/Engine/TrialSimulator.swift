@@ -8,7 +8,8 @@ import Settlement
 struct TrialSimulator: Sendable {
     let plan: RunPlan
     let members: MemberModel
-    let panels: [[Int]]
+    /// Each practice's panel: members per class and how the panel carries over.
+    let panels: [PanelDynamics]
     let regionalShock: Lognormal?
     let practiceEffect: Lognormal?
     let seed: UInt64
@@ -24,7 +25,8 @@ struct TrialSimulator: Sendable {
             ? AggregateModel(members: members, recording: plan.recording, primaryCareScope: plan.primaryCareScope,
                              libraryMembers: scenario.simulation.libraryMembers, seed: seed)
             : nil
-        panels = scenario.practices.map { classCounts(members: $0.members, mix: scenario.practiceTypes[$0.type].classMix) }
+        let memberModel = members
+        panels = scenario.practices.map { memberModel.dynamics(of: $0, in: scenario) }
         let variation = scenario.variation
         regionalShock = variation.regionalCV > 0 ? try Lognormal(mean: 1, cv: variation.regionalCV) : nil
         practiceEffect = variation.practiceEfficiencyCV > 0
@@ -33,15 +35,24 @@ struct TrialSimulator: Sendable {
 
     var scenario: Scenario { plan.scenario }
     var years: Int { scenario.simulation.programYears }
+    /// Simulated years before program year 1 besides year 0 (the baseline years' history).
+    var history: Int { scenario.simulation.baselineYears - 1 }
 
-    /// One trial's world: activity[practice][year] (year 0 = baseline) and measured quality
-    /// scores[practice][year] (index 0 unused).
+    /// One trial's world. Years run from the oldest baseline year (`1 - baseline_years`) through
+    /// the last program year; year 0 is the most recent baseline year.
     struct World {
+        /// activity[practice][year - firstYear]
         var activity: [[PracticeYearActivity]]
+        /// Measured quality scores[practice][year] (index 0 unused).
         var quality: [[Double]]
+        let firstYear: Int
+
+        func activity(practice p: Int, year: Int) -> PracticeYearActivity { activity[p][year - firstYear] }
     }
 
-    /// Realised statewide cost index per year (index 0 = baseline year = 1).
+    /// Realised statewide cost index per year, oldest baseline year first (year 0 = 1). Program
+    /// years compound the realised trend forward from year 0; earlier baseline years discount it
+    /// backward, from a stream of their own (so one baseline year reproduces earlier runs).
     func systemicPath(trial: Int, rng: borrowing GSLGenerator) -> [Double] {
         rng.reseed(StreamKey.systemic.seed(run: seed, trial: trial))
         let variation = scenario.variation
@@ -52,18 +63,31 @@ struct TrialSimulator: Sendable {
             let shock = rng.uniform() < variation.shockProbability ? variation.shockMultiplier : 1
             path.append(max(trend, 0) * shock)
         }
-        return path
+        guard history > 0 else { return path }
+        rng.reseed(StreamKey.systemicHistory.seed(run: seed, trial: trial))
+        var past: [Double] = []
+        trend = 1
+        for _ in 0..<history {
+            trend /= max(1 + variation.trendMean + variation.trendSD * rng.standardNormal(), 1e-6)
+            let shock = rng.uniform() < variation.shockProbability ? variation.shockMultiplier : 1
+            past.append(trend * shock)
+        }
+        return past.reversed() + path
     }
 
-    /// Regional multiplier per region and year (index 0 = baseline year).
+    /// Regional multiplier per region and year, oldest baseline year first.
     func regionalPath(region: Int, trial: Int, rng: borrowing GSLGenerator) -> [Double] {
-        guard let regionalShock else { return Array(repeating: 1, count: years + 1) }
+        guard let regionalShock else { return Array(repeating: 1, count: history + years + 1) }
         rng.reseed(StreamKey.region(region).seed(run: seed, trial: trial))
-        return (0...years).map { _ in rng.lognormal(regionalShock) }
+        let current = (0...years).map { _ in rng.lognormal(regionalShock) }
+        guard history > 0 else { return current }
+        rng.reseed(StreamKey.regionHistory(region).seed(run: seed, trial: trial))
+        let past = (0..<history).map { _ in rng.lognormal(regionalShock) }
+        return past.reversed() + current
     }
 
-    /// Each practice's utilization multiplier per year (index 0 = baseline): systemic × regional ×
-    /// the practice's persistent effect.
+    /// Each practice's utilization multiplier per year, oldest baseline year first: systemic ×
+    /// regional × the practice's persistent effect.
     func multipliers(trial: Int, rng: borrowing GSLGenerator) -> [[Double]] {
         let systemic = systemicPath(trial: trial, rng: rng)
         let regional = scenario.regions.indices.map { regionalPath(region: $0, trial: trial, rng: rng) }
@@ -71,7 +95,7 @@ struct TrialSimulator: Sendable {
             rng.reseed(StreamKey.practiceEffect(p).seed(run: seed, trial: trial))
             let effect = practiceEffect.map { rng.lognormal($0) } ?? 1
             let region = scenario.practices[p].region
-            return (0...years).map { systemic[$0] * regional[region][$0] * effect }
+            return systemic.indices.map { systemic[$0] * regional[region][$0] * effect }
         }
     }
 
@@ -84,12 +108,12 @@ struct TrialSimulator: Sendable {
         let (needed, classes) = try libraryNeeds(trials: trials)
         let grid = AggregateModel.gridPoints(for: needed)
         let libraryDraws = Double(grid.count * classes.count * aggregate.libraryMembers)
-        let memberYears = Double(trials.count * (years + 1) * scenario.practices.reduce(0) { $0 + $1.members })
+        let memberYears = Double(trials.count * (history + years + 1) * scenario.practices.reduce(0) { $0 + $1.members })
         guard scenario.simulation.method == .aggregate || libraryDraws * 3 <= memberYears else {
             self.aggregate = nil
             return
         }
-        try aggregate.prepare(classes: classes, grid: grid, threads: threads)
+        try aggregate.prepare(groups: aggregate.groups(ofClasses: classes), grid: grid, threads: threads)
     }
 
     /// Every practice-year multiplier of trials `trials`, and the member classes in use.
@@ -98,7 +122,7 @@ struct TrialSimulator: Sendable {
         var needed: [Double] = []
         for trial in trials { for perYear in multipliers(trial: trial, rng: rng) { needed.append(contentsOf: perYear) } }
         var classes = Set<Int>()
-        for counts in panels { for (c, k) in counts.enumerated() where k > 0 { classes.insert(c) } }
+        for panel in panels { for (c, k) in panel.classCounts.enumerated() where k > 0 { classes.insert(c) } }
         return (needed, classes)
     }
 
@@ -106,7 +130,8 @@ struct TrialSimulator: Sendable {
     func prepareMoreLibraries(trials: Range<Int>, threads: Int) throws(SamplingError) {
         guard let aggregate else { return }
         let (needed, classes) = try libraryNeeds(trials: trials)
-        try aggregate.prepare(classes: classes, grid: AggregateModel.gridPoints(for: needed), threads: threads)
+        try aggregate.prepare(groups: aggregate.groups(ofClasses: classes), grid: AggregateModel.gridPoints(for: needed),
+                              threads: threads)
     }
 
     /// How the member level is being drawn in this run.
@@ -115,22 +140,10 @@ struct TrialSimulator: Sendable {
     func simulateWorld(trial: Int, rng: borrowing GSLGenerator, cache: inout LibraryCache) throws(SamplingError) -> World {
         let multiplier = multipliers(trial: trial, rng: rng)
         let qualityWorld = scenario.quality
-        var world = World(activity: [], quality: [])
-        var ignore = IgnoreMembers()
+        let firstYear = scenario.simulation.firstYear
+        var world = World(activity: [], quality: [], firstYear: firstYear)
         for (p, practice) in scenario.practices.enumerated() {
-            var activities: [PracticeYearActivity] = []
-            for year in 0...years {
-                rng.reseed(StreamKey.members(practice: p, year: year).seed(run: seed, trial: trial))
-                if let aggregate {
-                    activities.append(try aggregate.simulateYear(
-                        classCounts: panels[p], multiplier: multiplier[p][year], priceFactors: plan.feeIndex[year],
-                        rng: rng, cache: &cache))
-                } else {
-                    activities.append(members.simulateYear(
-                        classCounts: panels[p], multiplier: multiplier[p][year], priceFactors: plan.feeIndex[year],
-                        recording: plan.recording, rng: rng, observer: &ignore))
-                }
-            }
+            let activities = try simulatePractice(p, multipliers: multiplier[p], trial: trial, rng: rng, cache: &cache)
             rng.reseed(StreamKey.quality(p).seed(run: seed, trial: trial))
             let trueQuality = clampUnit(qualityWorld.mean + qualityWorld.sd * rng.standardNormal())
             let noise = qualityWorld.noiseSD(members: practice.members)
@@ -139,6 +152,23 @@ struct TrialSimulator: Sendable {
             world.quality.append(scores)
         }
         return world
+    }
+
+    /// Every simulated year of practice `p`'s panel, oldest baseline year first. With persistent
+    /// panels the members carry over: each year's stream first moves the panel on a year (or
+    /// draws it, in the first year), then draws the year's members.
+    func simulatePractice(_ p: Int, multipliers: [Double], trial: Int, rng: borrowing GSLGenerator,
+                          cache: inout LibraryCache) throws(SamplingError) -> [PracticeYearActivity] {
+        let firstYear = scenario.simulation.firstYear
+        var path = PanelPath(panels[p], members: members, aggregate: aggregate, recording: plan.recording)
+        var activities: [PracticeYearActivity] = []
+        activities.reserveCapacity(multipliers.count)
+        for year in scenario.simulation.allYears {
+            rng.reseed(StreamKey.members(practice: p, year: year).seed(run: seed, trial: trial))
+            activities.append(try path.nextYear(multiplier: multipliers[year - firstYear], priceFactors: plan.fees(year: year),
+                                                rng: rng, cache: &cache))
+        }
+        return activities
     }
 
     /// Intervention effects drawn for this trial: effects[track][tier][intervention].
@@ -154,12 +184,12 @@ struct TrialSimulator: Sendable {
                               sink: inout Sink) throws(SamplingError) {
         let world = try simulateWorld(trial: trial, rng: rng, cache: &cache)
         for p in scenario.practices.indices {
-            for year in 1...years { sink.recordWorld(practice: p, year: year, activity: world.activity[p][year]) }
+            for year in 1...years { sink.recordWorld(practice: p, year: year, activity: world.activity(practice: p, year: year)) }
         }
         var counterfactual = Array(repeating: PayerOutlay(), count: years + 1)
         for p in scenario.practices.indices {
             for year in 1...years {
-                let activity = world.activity[p][year]
+                let activity = world.activity(practice: p, year: year)
                 var ffs = PaymentComponents()
                 ffs.ffs = activity.inScopeFFS
                 counterfactual[year].add(ffs, otherClaims: activity.totalCost - activity.inScopeFFS)

@@ -255,6 +255,13 @@ public enum HTMLReport {
             }
             html += "</tbody></table>"
         }
+        if let checks = s.persistenceChecks, !checks.isEmpty {
+            html += "<h3>Persistence check</h3><p class=\"note\">How member cost carries over from year to year among members who stay, simulated beside published figures (a cohort attributed all year, at the statewide mix).</p><table><thead><tr><th>Statistic</th><th>Simulated ± s.e.</th><th>Published</th><th>Source</th></tr></thead><tbody>"
+            for check in checks {
+                html += "<tr><td>\(escape(check.statistic))</td><td class=\"num\">\(percent(check.simulated.value))\(check.simulated.mcse.map { " ± " + percent($0) } ?? "")</td><td class=\"num\">\(escape(check.target))</td><td>\(escape(check.source))</td></tr>"
+            }
+            html += "</tbody></table>"
+        }
         return html
     }
 

@@ -43,6 +43,15 @@ public enum TerminalTable {
             }
             out.append(contentsOf: table(["size band", "year", "closed form", "simulated"], rows))
         }
+        if let checks = summary.persistenceChecks, !checks.isEmpty {
+            out.append("")
+            out.append("World check: persistence of member cost among members who stay, simulated (± s.e.) vs published")
+            let rows = checks.map { check in
+                [check.statistic, probability(check.simulated.value) + (check.simulated.mcse.map { " ± " + probability($0) } ?? ""),
+                 check.target, check.source]
+            }
+            out.append(contentsOf: table(["statistic", "simulated", "published", "source"], rows))
+        }
         return out.joined(separator: "\n") + "\n"
     }
 

@@ -77,6 +77,12 @@ public enum StandardNormal {
         return gsl_cdf_ugaussian_Pinv(p)
     }
 
+    /// The quantile of a probability already known to lie in [0, 1], pulled inside (0, 1) so
+    /// the result is finite: for draws by inversion, whose uniforms can touch the ends.
+    public static func quantile(inside p: Double) -> Double {
+        gsl_cdf_ugaussian_Pinv(min(max(p, 0x1p-1000), 1 - 0x1p-53))
+    }
+
     /// P(Z ≤ x) (GSL's `gsl_cdf_ugaussian_P`).
     public static func cdf(_ x: Double) -> Double { gsl_cdf_ugaussian_P(x) }
 }

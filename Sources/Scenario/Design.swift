@@ -165,9 +165,42 @@ public struct BenchmarkTerms: Sendable, Equatable {
     public var regionalBlend: Glide
     /// Whether the benchmark follows fee-schedule changes made after the baseline year.
     public var adjustForFeeChanges: Bool
+    /// Weights of the most recent baseline years, oldest first, summing to 1 (MSSP: 0.1, 0.3,
+    /// 0.6 in a first agreement period). Each year's cost is trended to the performance year.
+    public var baselineWeights: [Double]
+    /// Rebasing at the start of each new agreement period; nil keeps the first base throughout.
+    public var rebase: Rebase?
 
-    public init(regionalBlend: Glide = Glide(0), adjustForFeeChanges: Bool = true) {
+    public init(regionalBlend: Glide = Glide(0), adjustForFeeChanges: Bool = true,
+                baselineWeights: [Double] = [1], rebase: Rebase? = nil) {
         self.regionalBlend = regionalBlend; self.adjustForFeeChanges = adjustForFeeChanges
+        self.baselineWeights = baselineWeights; self.rebase = rebase
+    }
+
+    /// The base years and their weights for program year `year`: the baseline years in the
+    /// first agreement period, then the most recent years before each new period begins.
+    public func baseYears(forProgramYear year: Int) -> [(year: Int, weight: Double)] {
+        var last = 0
+        var weights = baselineWeights
+        if let rebase, year > rebase.agreementYears {
+            last = ((year - 1) / rebase.agreementYears) * rebase.agreementYears
+            weights = rebase.weights
+        }
+        let first = last - weights.count + 1
+        return weights.enumerated().map { (first + $0.offset, $0.element) }
+    }
+}
+
+/// A new benchmark base at each agreement period (MSSP rebases every 5 years, from the three
+/// years before the new period, equally weighted).
+public struct Rebase: Sendable, Equatable {
+    /// Length of an agreement period in program years; periods start at years 1, 1 + n, 1 + 2n, …
+    public var agreementYears: Int
+    /// Weights of the most recent years before the new period, oldest first, summing to 1.
+    public var weights: [Double]
+
+    public init(agreementYears: Int, weights: [Double]) {
+        self.agreementYears = agreementYears; self.weights = weights
     }
 }
 

@@ -120,7 +120,7 @@ extension ScenarioBuilder {
         let interventions = readInterventions(map.sequence("interventions", allowEmpty: true) ?? [],
                                               years: years, categories: context.categories)
         let quality = map.mapping("quality").map { readQuality($0, years: years) }
-        let benchmark = readBenchmark(map.mapping("benchmark"), years: years)
+        let benchmark = readBenchmark(map.mapping("benchmark"), years: years, baselineYears: context.baselineYears)
         var accountability: Accountability? = .practice
         if let node = map.value("accountability"), let text = reader.string(node, path: map.child("accountability")) {
             accountability = Accountability(rawValue: text)
@@ -211,12 +211,50 @@ extension ScenarioBuilder {
         return QualityTerms(bonusPMPM: bonusPMPM, bonusShare: bonusShare, withholdShare: withhold, floor: floor, gate: gate)
     }
 
-    private func readBenchmark(_ map: MappingCursor?, years: Int) -> BenchmarkTerms? {
+    private func readBenchmark(_ map: MappingCursor?, years: Int, baselineYears: Int) -> BenchmarkTerms? {
         guard let map else { return BenchmarkTerms() }
         defer { map.finish() }
         let blend = map.glide("regional_blend", default: 0, .share, years: years)
         let adjust = map.bool("adjust_for_fee_changes", default: true)
-        return blend.map { BenchmarkTerms(regionalBlend: $0, adjustForFeeChanges: adjust) }
+        let weights: [Double]? = map.value("baseline_weights") == nil ? [1]
+            : readWeights(map, key: "baseline_weights", limit: baselineYears,
+                          limitText: "simulation.baseline_years (\(baselineYears))")
+        var rebase: Rebase?? = .some(nil)
+        if let rebaseMap = map.mapping("rebase") {
+            let every = rebaseMap.integer("every", min: 1, max: 20)
+            // Rebased years may reach back through the first agreement period into the baseline.
+            let reach = (every ?? 0) + baselineYears
+            let rebaseWeights = rebaseMap.value("weights") == nil ? [1]
+                : readWeights(rebaseMap, key: "weights", limit: every == nil || baselineYears == 0 ? 0 : reach,
+                              limitText: "rebase.every + simulation.baseline_years (\(reach))")
+            rebaseMap.finish()
+            rebase = every.flatMap { n in rebaseWeights.map { Rebase(agreementYears: n, weights: $0) } }.map { .some($0) }
+            if let n = every, years > 0, n >= years, let node = rebaseMap.value("every") {
+                reader.report(node, rebaseMap.child("every"), "is \(n) program years, but the program has \(years); expected an agreement period shorter than the program (or no rebase)")
+                rebase = nil
+            }
+        }
+        guard let blend, let weights, let rebase else { return nil }
+        return BenchmarkTerms(regionalBlend: blend, adjustForFeeChanges: adjust, baselineWeights: weights, rebase: rebase)
+    }
+
+    /// A list of non-negative weights, oldest year first, summing to 1, at most `limit` long
+    /// (0 = the limit is unknown).
+    private func readWeights(_ map: MappingCursor, key: String, limit: Int, limitText: String) -> [Double]? {
+        guard let items = map.sequence(key) else { return nil }
+        let path = map.child(key)
+        let values = items.compactMap { reader.number($0.node, path: $0.path, rule: .share) }
+        guard values.count == items.count else { return nil }
+        if limit > 0, values.count > limit {
+            reader.report(map.value(key), path, "has \(values.count) weights, but only \(limit) years can be used; expected at most \(limitText) weights")
+            return nil
+        }
+        let total = values.reduce(0, +)
+        guard abs(total - 1) <= 1e-3 else {
+            reader.report(map.value(key), path, "weights sum to \(format((total * 1e6).rounded() / 1e6)), expected 1 (one weight per year, oldest first)")
+            return nil
+        }
+        return values.map { $0 / total }
     }
 
     private func readStopLoss(_ map: MappingCursor) -> StopLoss? {
@@ -336,4 +374,6 @@ struct DesignContext {
     let practiceTypes: [String]
     let regions: [String]
     let practiceIDs: Set<String>
+    /// Baseline years simulated (0 = unknown: `simulation` is invalid).
+    let baselineYears: Int
 }

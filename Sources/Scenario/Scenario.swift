@@ -52,17 +52,27 @@ public struct SimulationSettings: Sendable, Equatable {
     /// How the member level is drawn: in aggregate from member libraries (fast), member by member
     /// (the direct reference), or automatically (aggregate when the libraries pay for themselves).
     public var method: SimulationMethod
-    /// Member-years simulated for each library (one per member class and multiplier grid point).
+    /// Member-years simulated for each library (one per member class and multiplier grid point;
+    /// with persistent panels split evenly over the health strata of that class and grid point).
     public var libraryMembers: Int
+    /// Historical years simulated before program year 1 (1-5), the last being year 0: the years
+    /// a benchmark can be built from. The panel runs through them exactly as through program years.
+    public var baselineYears: Int
 
     public static let defaultLibraryMembers = 1 << 18
 
     public init(trials: Int, seed: UInt64, programYears: Int, firstProgramYear: Int,
-                method: SimulationMethod = .automatic, libraryMembers: Int = Self.defaultLibraryMembers) {
+                method: SimulationMethod = .automatic, libraryMembers: Int = Self.defaultLibraryMembers,
+                baselineYears: Int = 1) {
         self.trials = trials; self.seed = seed
         self.programYears = programYears; self.firstProgramYear = firstProgramYear
-        self.method = method; self.libraryMembers = libraryMembers
+        self.method = method; self.libraryMembers = libraryMembers; self.baselineYears = baselineYears
     }
+
+    /// The first simulated year: year 0 is the last baseline year, program years are 1...programYears.
+    public var firstYear: Int { 1 - baselineYears }
+    /// Every simulated year, oldest baseline year first.
+    public var allYears: ClosedRange<Int> { firstYear...programYears }
 }
 
 public enum SimulationMethod: String, Sendable, Equatable, CaseIterable {
@@ -79,11 +89,31 @@ public struct Population: Sendable, Equatable {
     public var riskScoreNoiseCV: Double
     /// Probability a member is attributed for all 12 months; otherwise 1–11 months, uniformly.
     public var fullYearProbability: Double
+    /// How panels carry over from year to year; `.independentYears` draws every year afresh.
+    public var persistence: Persistence
 
     public init(classes: [MemberClass], frailtySharing: Double, riskScoreNoiseCV: Double,
-                fullYearProbability: Double) {
+                fullYearProbability: Double, persistence: Persistence = .independentYears) {
         self.classes = classes; self.frailtySharing = frailtySharing
         self.riskScoreNoiseCV = riskScoreNoiseCV; self.fullYearProbability = fullYearProbability
+        self.persistence = persistence
+    }
+
+    /// Retention of class `c` in a practice of type `type`: the practice type's value, else the
+    /// class's, else the population's.
+    public func retention(classIndex c: Int, type: PracticeType) -> Double {
+        type.retention ?? classes[c].retention ?? persistence.retention
+    }
+
+    /// Probability that a member of class `c` in a practice of type `type` keeps last year's
+    /// health state: it must stay attributed (retention) and its state must carry over.
+    public func keepProbability(classIndex c: Int, type: PracticeType) -> Double {
+        retention(classIndex: c, type: type) * persistence.healthPersistence
+    }
+
+    /// Whether any member's health state can outlive a year; false reproduces independent years.
+    public func isPersistent(types: [PracticeType]) -> Bool {
+        types.contains { type in classes.indices.contains { keepProbability(classIndex: $0, type: type) > 0 } }
     }
 
     /// Expected months attributed per member.
@@ -92,9 +122,27 @@ public struct Population: Sendable, Equatable {
     }
 }
 
+/// Panels that carry over (DOMAIN.md, "Persistence"). Each year a member stays attributed with
+/// probability `retention`; a leaver is replaced by a newcomer of the same class, so a panel's
+/// size and class mix hold. A staying member keeps its health state (the latent that sets true
+/// risk) with probability `healthPersistence` and otherwise draws it afresh, as a newcomer does;
+/// so the state's correlation across k years is (retention × healthPersistence)^k.
+public struct Persistence: Sendable, Equatable {
+    public var retention: Double
+    public var healthPersistence: Double
+
+    public init(retention: Double, healthPersistence: Double) {
+        self.retention = retention; self.healthPersistence = healthPersistence
+    }
+
+    public static let independentYears = Persistence(retention: 0, healthPersistence: 0)
+}
+
 public struct MemberClass: Sendable, Equatable {
     public var name: String
     public var panelShare: Double
+    /// Annual retention of this class, overriding `Persistence.retention`.
+    public var retention: Double?
     /// CV of true risk: lognormal with mean 1 within the class.
     public var riskCV: Double
     /// Multiplier on each service category's rate, aligned with `Scenario.services`.
@@ -104,8 +152,8 @@ public struct MemberClass: Sendable, Equatable {
     public var socialNeedMultiplier: Double
 
     public init(name: String, panelShare: Double, riskCV: Double, categoryMultipliers: [Double],
-                socialNeedProbability: Double, socialNeedMultiplier: Double) {
-        self.name = name; self.panelShare = panelShare; self.riskCV = riskCV
+                socialNeedProbability: Double, socialNeedMultiplier: Double, retention: Double? = nil) {
+        self.name = name; self.panelShare = panelShare; self.riskCV = riskCV; self.retention = retention
         self.categoryMultipliers = categoryMultipliers
         self.socialNeedProbability = socialNeedProbability
         self.socialNeedMultiplier = socialNeedMultiplier
@@ -184,8 +232,12 @@ public struct PracticeType: Sendable, Equatable {
     public var name: String
     /// Panel share of each member class, aligned with `Population.classes`.
     public var classMix: [Double]
+    /// Annual retention of every class in practices of this type, overriding the classes' own.
+    public var retention: Double?
 
-    public init(name: String, classMix: [Double]) { self.name = name; self.classMix = classMix }
+    public init(name: String, classMix: [Double], retention: Double? = nil) {
+        self.name = name; self.classMix = classMix; self.retention = retention
+    }
 }
 
 public struct Practice: Sendable, Equatable {

@@ -32,7 +32,8 @@ struct ScenarioBuilder {
         let budget = readBudget(top.mapping("budget"))
         let context = DesignContext(categories: services.map(\.name), sizeBands: bands.map(\.name),
                                     practiceTypes: types.map(\.name), regions: regions,
-                                    practiceIDs: Set(practices.map(\.id)))
+                                    practiceIDs: Set(practices.map(\.id)),
+                                    baselineYears: simulation?.baselineYears ?? 0)
         let designs = readDesigns(top.sequence("designs", required: true), years: years, context: context)
         checkPlacements(designs: designs, practices: practices, bands: bands,
                         designsNode: top.value("designs"))
@@ -65,9 +66,10 @@ struct ScenarioBuilder {
         let method = map.choice("method", default: SimulationMethod.automatic)
         let library = map.integer("library_members", default: SimulationSettings.defaultLibraryMembers,
                                   min: 1 << 14, max: 1 << 24)
-        guard let trials, let seed, let years, let first, let method, let library else { return nil }
+        let baseline = map.integer("baseline_years", default: 1, min: 1, max: 5)
+        guard let trials, let seed, let years, let first, let method, let library, let baseline else { return nil }
         return SimulationSettings(trials: trials, seed: UInt64(seed), programYears: years, firstProgramYear: first,
-                                  method: method, libraryMembers: library)
+                                  method: method, libraryMembers: library, baselineYears: baseline)
     }
 
     // MARK: - Members and services
@@ -115,6 +117,13 @@ struct ScenarioBuilder {
             fullYear = churn.number("full_year_probability", default: 1, .probability)
             churn.finish()
         }
+        var persistence: Persistence? = .independentYears
+        if let carry = map.mapping("persistence") {
+            let retention = carry.number("retention", .probability)
+            let health = carry.number("health_persistence", .probability)
+            carry.finish()
+            persistence = retention.flatMap { r in health.map { Persistence(retention: r, healthPersistence: $0) } }
+        }
         var classes: [MemberClass] = []
         let classItems = map.sequence("classes", required: true) ?? []
         for (node, path) in classItems {
@@ -135,18 +144,21 @@ struct ScenarioBuilder {
             }
             let needP = entry.number("social_need_probability", default: 0, .probability)
             let needM = entry.number("social_need_multiplier", default: 1, .range(1e-6, 100))
-            if let name, let share, let riskCV, let needP, let needM {
+            let retentionNode = entry.value("retention")
+            let retention = retentionNode.flatMap { reader.number($0, path: entry.child("retention"), rule: .probability) }
+            if let name, let share, let riskCV, let needP, let needM, retentionNode == nil || retention != nil {
                 classes.append(MemberClass(name: name, panelShare: share, riskCV: riskCV,
                                            categoryMultipliers: multipliers,
-                                           socialNeedProbability: needP, socialNeedMultiplier: needM))
+                                           socialNeedProbability: needP, socialNeedMultiplier: needM,
+                                           retention: retention))
             }
         }
         checkUnique(classes.enumerated().map { ($0.element.name, "population.classes[\($0.offset)].name") }, items: classItems)
         checkSumsToOne(classes.map(\.panelShare), node: map.value("classes"),
                        path: map.child("classes") + "[*].panel_share")
-        guard let sharing, let noise, let fullYear, !classes.isEmpty else { return nil }
+        guard let sharing, let noise, let fullYear, let persistence, !classes.isEmpty else { return nil }
         return Population(classes: classes, frailtySharing: sharing, riskScoreNoiseCV: noise,
-                          fullYearProbability: fullYear)
+                          fullYearProbability: fullYear, persistence: persistence)
     }
 
     func readVariation(_ map: MappingCursor?) -> Variation? {
@@ -191,7 +203,11 @@ struct ScenarioBuilder {
                 checkSumsToOne(mix, node: mixMap.node, path: mixMap.path)
                 mixMap.finish()
             }
-            if let name { types.append(PracticeType(name: name, classMix: mix)) }
+            let retentionNode = map.value("retention")
+            let retention = retentionNode.flatMap { reader.number($0, path: map.child("retention"), rule: .probability) }
+            if let name, retentionNode == nil || retention != nil {
+                types.append(PracticeType(name: name, classMix: mix, retention: retention))
+            }
         }
         checkUnique(types.enumerated().map { ($0.element.name, "practice_types[\($0.offset)].name") }, items: items)
         return types

@@ -17,6 +17,9 @@ public struct RunSummary: Codable, Sendable, Equatable {
     /// Set when the run stopped on `--precision`: the target and what was reached. Absent
     /// otherwise (an added optional field: schema 1 readers are unaffected).
     public var precision: PrecisionReport?
+    /// How member cost persists from year to year in the simulated world, beside published
+    /// figures; set only when panels persist (an added optional field).
+    public var persistenceChecks: [PersistenceCheck]?
 
     public init(toolVersion: String, scenario: ScenarioInfo, settings: RunSettings, designs: [String],
                 sizeBands: [SizeBandInfo], exposure: [ExposureSummary], budget: BudgetSummary, worldChecks: [MeanCheck]) {
@@ -105,6 +108,20 @@ public struct ExposureSummary: Codable, Sendable, Equatable {
 }
 
 /// A simulated mean beside its closed form, so a reader can see the world is what it claims.
+/// A statistic of cost persistence among members who stay, simulated, beside its published value.
+public struct PersistenceCheck: Codable, Sendable, Equatable {
+    public var statistic: String
+    /// The published value as text (a point or a range), and where it comes from.
+    public var target: String
+    public var source: String
+    /// Share of members, with its binomial standard error.
+    public var simulated: Estimate
+
+    public init(statistic: String, target: String, source: String, simulated: Estimate) {
+        self.statistic = statistic; self.target = target; self.source = source; self.simulated = simulated
+    }
+}
+
 public struct MeanCheck: Codable, Sendable, Equatable {
     public var quantity: String
     public var sizeBand: String

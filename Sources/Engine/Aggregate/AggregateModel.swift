@@ -42,7 +42,16 @@ final class AggregateModel: Sendable {
         self.recording = recording
         self.libraryMembers = libraryMembers
         self.seed = seed
-        slots = (0..<(members.classes.count * Self.gridRange.count)).map { _ in LibrarySlot() }
+        slots = (0..<(members.classes.count * members.groupsPerClass * Self.gridRange.count)).map { _ in LibrarySlot() }
+    }
+
+    /// Panel groups kept apart: one per class, or per class × health stratum (group = class ×
+    /// `groupsPerClass` + stratum).
+    var groupsPerClass: Int { members.groupsPerClass }
+
+    /// The groups of the given classes.
+    func groups(ofClasses classes: Set<Int>) -> Set<Int> {
+        Set(classes.flatMap { c in (c * groupsPerClass)..<((c + 1) * groupsPerClass) })
     }
 
     /// The grid points around `multiplier` and the upper one's weight, or nil off the grid.
@@ -57,18 +66,29 @@ final class AggregateModel: Sendable {
     private static let logGridRatio = log(gridRatio)
     private static let gridPoints = gridRange.map { pow(gridRatio, Double($0)) }
 
-    /// The library of class `classIndex` at grid point `g`, built on first use. Its seed depends
-    /// only on the run seed, the class and the grid point, so which thread builds it, and when,
+    /// Member-years drawn for one library: a class and grid point's `libraryMembers`, split evenly
+    /// over its health strata when panels persist.
+    var membersPerLibrary: Int {
+        groupsPerClass == 1 ? libraryMembers : max(libraryMembers / groupsPerClass, 1 << 12)
+    }
+
+    /// The library of panel group `group` at grid point `g`, built on first use. Its seed depends
+    /// only on the run seed, the group and the grid point, so which thread builds it, and when,
     /// changes nothing.
-    func library(classIndex: Int, grid g: Int) throws(SamplingError) -> PanelLibrary {
-        let slot = slots[classIndex * Self.gridRange.count + (g - Self.gridRange.lowerBound)]
+    func library(group: Int, grid g: Int) throws(SamplingError) -> PanelLibrary {
+        let slot = slots[group * Self.gridRange.count + (g - Self.gridRange.lowerBound)]
+        let classIndex = group / groupsPerClass
+        let stratum: Int? = members.strata == nil ? nil : group % groupsPerClass
+        let librarySeed = stratum.map {
+            StreamSeed.derive(seed, 0x11B7_A7E5, UInt64(classIndex), UInt64(bitPattern: Int64(g)), 0x57A7 + UInt64($0))
+        } ?? StreamSeed.derive(seed, 0x11B7_A7E5, UInt64(classIndex), UInt64(bitPattern: Int64(g)))
         let result: Result<PanelLibrary, SamplingError> = slot.library.withLock { stored in
             if let stored { return .success(stored) }
             do throws(SamplingError) {
                 let built = try PanelLibrary(
-                    model: members, classIndex: classIndex, multiplier: Self.gridPoints[g - Self.gridRange.lowerBound], layout: layout,
-                    members: libraryMembers,
-                    seed: StreamSeed.derive(seed, 0x11B7_A7E5, UInt64(classIndex), UInt64(bitPattern: Int64(g))))
+                    model: members, classIndex: classIndex, stratum: stratum,
+                    multiplier: Self.gridPoints[g - Self.gridRange.lowerBound], layout: layout,
+                    members: membersPerLibrary, seed: librarySeed)
                 stored = built
                 return .success(built)
             } catch { return .failure(error) }
@@ -83,14 +103,14 @@ final class AggregateModel: Sendable {
         return grid
     }
 
-    /// Builds, `threads` at a time, the libraries of `classes` at grid points `grid`.
-    func prepare(classes: Set<Int>, grid: Set<Int>, threads: Int) throws(SamplingError) {
-        let work = classes.sorted().flatMap { c in grid.sorted().map { (c, $0) } }
+    /// Builds, `threads` at a time, the libraries of the panel groups `groups` at grid points `grid`.
+    func prepare(groups: Set<Int>, grid: Set<Int>, threads: Int) throws(SamplingError) {
+        let work = groups.sorted().flatMap { c in grid.sorted().map { (c, $0) } }
         let failure = Mutex<SamplingError?>(nil)
         let workers = max(1, min(threads, work.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for (c, g) in stride(from: worker, to: work.count, by: workers).map({ work[$0] }) {
-                do throws(SamplingError) { _ = try library(classIndex: c, grid: g) } catch {
+                do throws(SamplingError) { _ = try library(group: c, grid: g) } catch {
                     failure.withLock { $0 = error }
                 }
             }
@@ -99,7 +119,8 @@ final class AggregateModel: Sendable {
     }
 
     /// One practice-year: the same quantities as `MemberModel.simulateYear`, drawn in aggregate.
-    func simulateYear(classCounts: [Int], multiplier: Double, priceFactors: [Double],
+    /// `groupCounts` holds the members of each panel group (`groupsPerClass` per class).
+    func simulateYear(groupCounts classCounts: [Int], multiplier: Double, priceFactors: [Double],
                       rng: borrowing GSLGenerator, cache: inout LibraryCache) throws(SamplingError) -> PracticeYearActivity {
         let attachments = recording.attachments
         var totals = PracticeYearActivity(categories: layout.categories, attachments: attachments.count,
@@ -112,11 +133,17 @@ final class AggregateModel: Sendable {
         var sampled = [Double](repeating: 0, count: width)
         let bodyLimit = lowestAttachment / highestFee
         let neighbours = Self.neighbours(of: multiplier)
+        // Health strata of one class share one body sum with the rest of the panel, so whether a
+        // body sum is normal enough depends on the class's members, not on one stratum's.
+        let perClass = groupsPerClass
+        var classMembers = [Int](repeating: 0, count: classCounts.count / perClass)
+        for (g, k) in classCounts.enumerated() { classMembers[g / perClass] += k }
         for (c, k) in classCounts.enumerated() where k > 0 {
             guard let grid = neighbours else { direct[c] = k; continue }
-            let lower = try view(classIndex: c, grid: grid.lower, cache: &cache)
-            let upper = try view(classIndex: c, grid: grid.upper, cache: &cache)
-            if k <= Self.bootstrapLimit {
+            let lower = try view(group: c, grid: grid.lower, cache: &cache)
+            let upper = try view(group: c, grid: grid.upper, cache: &cache)
+            let bodyMembers = classMembers[c / perClass]
+            if bodyMembers <= Self.bootstrapLimit {
                 guard max(lower.cuts[0].bodyMaximum, upper.cuts[0].bodyMaximum) <= bodyLimit else {
                     direct[c] = k; continue
                 }
@@ -124,7 +151,7 @@ final class AggregateModel: Sendable {
                          rng: rng, sampled: &sampled, totals: &totals)
                 continue
             }
-            guard let cut = Self.cut(members: k, lower: lower, upper: upper, bodyLimit: bodyLimit) else {
+            guard let cut = Self.cut(members: bodyMembers, lower: lower, upper: upper, bodyLimit: bodyLimit) else {
                 direct[c] = k; continue
             }
             let lowerCut = lower.cuts[cut], upperCut = upper.cuts[cut]
@@ -140,7 +167,7 @@ final class AggregateModel: Sendable {
         layout.add(bodySum, priceFactors: priceFactors, oneMember: false, attachments: attachments, to: &totals)
         if direct.contains(where: { $0 > 0 }) {
             var ignore = IgnoreMembers()
-            members.addMembers(classCounts: direct, multiplier: multiplier, priceFactors: priceFactors,
+            members.addMembers(groupCounts: direct, byStratum: true, multiplier: multiplier, priceFactors: priceFactors,
                                recording: recording, rng: rng, observer: &ignore, into: &totals)
         }
         return totals

@@ -19,7 +19,7 @@ final class PanelLibrary: Sendable {
     /// Size of the body sample (see `LibraryView.bodySample`).
     static let bodySampleSize = 1 << 12
 
-    init(model: MemberModel, classIndex: Int, multiplier: Double, layout: PanelLayout, members: Int,
+    init(model: MemberModel, classIndex: Int, stratum: Int?, multiplier: Double, layout: PanelLayout, members: Int,
          seed: UInt64) throws(SamplingError) {
         let width = layout.width
         let categories = layout.categories
@@ -36,7 +36,7 @@ final class PanelLibrary: Sendable {
             for i in 0..<members {
                 for c in 0..<categories { costs[c] = 0 }
                 var inScopeServices = 0.0
-                let member = model.drawMember(classIndex: classIndex, multiplier: multiplier, priceFactors: ones,
+                let member = model.drawMember(classIndex: classIndex, stratum: stratum, multiplier: multiplier, priceFactors: ones,
                                               rng: rng) { c, cost, services in
                     costs[c] = cost
                     if layout.primaryCareScope[c] { inScopeServices += Double(services) }
@@ -62,7 +62,7 @@ final class PanelLibrary: Sendable {
 
         // Body moments for every cut in one pass from the cheapest member up, about the exact
         // mean (so sums stay small and the subtraction below loses nothing).
-        let exact = model.exactMean(classIndex: classIndex, multiplier: multiplier, layout: layout)
+        let exact = model.exactMean(classIndex: classIndex, stratum: stratum, multiplier: multiplier, layout: layout)
         var sum = [Double](repeating: 0, count: width)
         var cross = [Double](repeating: 0, count: width * width)
         var cube = [Double](repeating: 0, count: width)
@@ -197,13 +197,15 @@ struct LibraryCache {
 }
 
 extension AggregateModel {
-    /// The view of class `classIndex`'s library at grid point `g`, through the worker's cache.
+    /// The view of panel group `group`'s library at grid point `g`, through the worker's cache.
     @inline(__always)
-    func view(classIndex: Int, grid g: Int, cache: inout LibraryCache) throws(SamplingError) -> LibraryView {
-        let index = classIndex * Self.gridRange.count + (g - Self.gridRange.lowerBound)
-        if cache.views.isEmpty { cache.views = Array(repeating: nil, count: members.classes.count * Self.gridRange.count) }
+    func view(group: Int, grid g: Int, cache: inout LibraryCache) throws(SamplingError) -> LibraryView {
+        let index = group * Self.gridRange.count + (g - Self.gridRange.lowerBound)
+        if cache.views.isEmpty {
+            cache.views = Array(repeating: nil, count: members.classes.count * groupsPerClass * Self.gridRange.count)
+        }
         if let view = cache.views[index] { return view }
-        let view = try library(classIndex: classIndex, grid: g).view
+        let view = try library(group: group, grid: g).view
         cache.views[index] = view
         return view
     }
@@ -211,18 +213,21 @@ extension AggregateModel {
 
 extension MemberModel {
     /// The exact mean of one member-year's panel vector (costs at fee index 1): every field is a
-    /// product of independent factors with known means (risk, frailty and noise have mean 1).
-    func exactMean(classIndex: Int, multiplier: Double, layout: PanelLayout) -> [Double] {
+    /// product of independent factors with known means (frailty and noise have mean 1; true
+    /// risk has mean 1 over the class, or its stratum's closed-form mean within a stratum).
+    func exactMean(classIndex: Int, stratum: Int?, multiplier: Double, layout: PanelLayout) -> [Double] {
         let memberClass = classes[classIndex]
         let months = fullYearProbability * 12 + (1 - fullYearProbability) * 6
         let socialFactor = 1 + memberClass.socialNeedProbability * (memberClass.socialNeedMultiplier - 1)
+        let riskSigma = memberClass.risk?.sigma ?? 0
+        let risk = stratum.flatMap { s in strata.map { $0.meanRisk(stratum: s, sigma: riskSigma) } } ?? 1
         var mean = [Double](repeating: 0, count: layout.width)
         mean[PanelLayout.months] = months
-        mean[PanelLayout.riskMonths] = months
-        mean[PanelLayout.socialRiskMonths] = memberClass.socialNeedProbability * months
+        mean[PanelLayout.riskMonths] = months * risk
+        mean[PanelLayout.socialRiskMonths] = memberClass.socialNeedProbability * months * risk
         mean[PanelLayout.socialNeedMonths] = memberClass.socialNeedProbability * months
         for (c, category) in categories.enumerated() {
-            let services = memberClass.rates[c] * multiplier * socialFactor * months / 12
+            let services = memberClass.rates[c] * multiplier * socialFactor * risk * months / 12
             mean[PanelLayout.firstCost + c] = services * category.severity.mean
             if category.primaryCareScope { mean[PanelLayout.inScopeServices] += services }
         }
@@ -232,6 +237,9 @@ extension MemberModel {
             + (riskScoreNoise.map { $0.sigma * $0.sigma } ?? 0)
         let bounds = layout.riskBins.bounds
         func below(_ bound: Double) -> Double {
+            if let stratum, let strata {
+                return strata.scoreBelow(bound, stratum: stratum, sigma: riskSigma, noiseSigma: riskScoreNoise?.sigma ?? 0)
+            }
             guard logVariance > 0 else { return 1 < bound ? 1 : 0 }
             return StandardNormal.cdf((log(bound) + logVariance / 2) / logVariance.squareRoot())
         }

@@ -1,0 +1,122 @@
+import Sampling
+import Settlement
+
+/// How one practice's panel moves from one year to the next: its members per class (fixed, since
+/// a leaver is replaced by a newcomer of the same class) and, per class, the probability that a
+/// member keeps last year's health stratum (retention × health persistence).
+struct PanelDynamics: Sendable {
+    let classCounts: [Int]
+    let keep: [Double]
+}
+
+/// The panel member by member (the direct path): each member's health stratum, members of class
+/// 0 first, then class 1, and so on.
+struct MemberPanel {
+    private(set) var strata: [UInt8]
+
+    /// The first simulated year: every member's stratum drawn from the strata's probabilities.
+    init(_ dynamics: PanelDynamics, strata: HealthStrata, rng: borrowing GSLGenerator) {
+        let members = dynamics.classCounts.reduce(0, +)
+        self.strata = (0..<members).map { _ in UInt8(strata.stratum(uniform: rng.uniform())) }
+    }
+
+    /// One year on: each member keeps its stratum with its class's keep probability, otherwise
+    /// (a leaver's replacement, or a stayer whose state did not carry over) draws a new one.
+    mutating func advance(_ dynamics: PanelDynamics, strata: HealthStrata, rng: borrowing GSLGenerator) {
+        var i = 0
+        for (c, count) in dynamics.classCounts.enumerated() {
+            let keep = dynamics.keep[c]
+            for _ in 0..<count {
+                if rng.uniform() >= keep { self.strata[i] = UInt8(strata.stratum(uniform: rng.uniform())) }
+                i += 1
+            }
+        }
+    }
+}
+
+/// The panel as counts per class × stratum (the aggregate path): the same process as
+/// `MemberPanel`, drawn as binomial and multinomial counts. Members keep their stratum
+/// independently, so the keepers of each stratum are binomial; everyone else draws a stratum
+/// independently from the strata's probabilities, so they fall in strata multinomially.
+struct StratumCounts {
+    /// counts[c × strata + s]
+    private(set) var counts: [Int]
+    let strataCount: Int
+
+    init(_ dynamics: PanelDynamics, strata: HealthStrata, rng: borrowing GSLGenerator) {
+        strataCount = strata.count
+        counts = Array(repeating: 0, count: dynamics.classCounts.count * strata.count)
+        for (c, count) in dynamics.classCounts.enumerated() {
+            Self.spread(count, over: strata, into: &counts, at: c * strata.count, rng: rng)
+        }
+    }
+
+    mutating func advance(_ dynamics: PanelDynamics, strata: HealthStrata, rng: borrowing GSLGenerator) {
+        for (c, count) in dynamics.classCounts.enumerated() where count > 0 {
+            let start = c * strataCount
+            var redrawn = 0
+            for s in 0..<strataCount {
+                let kept = rng.binomial(trials: counts[start + s], p: dynamics.keep[c])
+                redrawn += counts[start + s] - kept
+                counts[start + s] = kept
+            }
+            Self.spread(redrawn, over: strata, into: &counts, at: start, rng: rng)
+        }
+    }
+
+    /// Adds a multinomial draw of `members` over the strata to counts[start ..< start + strata],
+    /// as conditional binomials.
+    private static func spread(_ members: Int, over strata: HealthStrata, into counts: inout [Int], at start: Int,
+                               rng: borrowing GSLGenerator) {
+        var left = members
+        var mass = 1.0
+        for s in 0..<strata.count where left > 0 {
+            let p = strata.probability(s)
+            let drawn = s == strata.count - 1 ? left : rng.binomial(trials: left, p: min(p / mass, 1))
+            counts[start + s] += drawn
+            left -= drawn
+            mass -= p
+        }
+    }
+}
+
+/// One practice's panel walked year by year, by whichever path the run uses: the year's stream
+/// first moves the panel on a year (or draws it, in the first year), then draws its members.
+/// Without persistence every year is a fresh panel of the same class counts.
+struct PanelPath {
+    let dynamics: PanelDynamics
+    let members: MemberModel
+    let aggregate: AggregateModel?
+    let recording: WorldRecording
+    private var panel: MemberPanel?
+    private var counts: StratumCounts?
+
+    init(_ dynamics: PanelDynamics, members: MemberModel, aggregate: AggregateModel?, recording: WorldRecording) {
+        self.dynamics = dynamics; self.members = members; self.aggregate = aggregate; self.recording = recording
+    }
+
+    mutating func nextYear(multiplier: Double, priceFactors: [Double], rng: borrowing GSLGenerator,
+                           cache: inout LibraryCache) throws(SamplingError) -> PracticeYearActivity {
+        var ignore = IgnoreMembers()
+        guard let strata = members.strata else {
+            if let aggregate {
+                return try aggregate.simulateYear(groupCounts: dynamics.classCounts, multiplier: multiplier,
+                                                  priceFactors: priceFactors, rng: rng, cache: &cache)
+            }
+            return members.simulateYear(classCounts: dynamics.classCounts, multiplier: multiplier, priceFactors: priceFactors,
+                                        recording: recording, rng: rng, observer: &ignore)
+        }
+        if let aggregate {
+            if counts == nil { counts = StratumCounts(dynamics, strata: strata, rng: rng) } else {
+                counts!.advance(dynamics, strata: strata, rng: rng)
+            }
+            return try aggregate.simulateYear(groupCounts: counts!.counts, multiplier: multiplier,
+                                              priceFactors: priceFactors, rng: rng, cache: &cache)
+        }
+        if panel == nil { panel = MemberPanel(dynamics, strata: strata, rng: rng) } else {
+            panel!.advance(dynamics, strata: strata, rng: rng)
+        }
+        return members.simulateYear(panel: panel!, dynamics: dynamics, multiplier: multiplier, priceFactors: priceFactors,
+                                    recording: recording, rng: rng, observer: &ignore)
+    }
+}

@@ -1,0 +1,203 @@
+@testable import Engine
+import Foundation
+import Sampling
+import Scenario
+import Settlement
+import Testing
+
+/// Panels that carry over from year to year: the strata chain, weighted baselines and rebasing,
+/// the fast path against the direct one, and the persistence the default model is calibrated to.
+struct PersistenceTests {
+    static func persistent(_ base: String = Fixture.world, retention: Double = 0.8, health: Double = 0.95,
+                           baselineYears: Int = 3, weights: String = "[0.1, 0.3, 0.6]") -> String {
+        base.replacingOccurrences(of: "  churn:", with: "  persistence: {retention: \(retention), health_persistence: \(health)}\n  churn:")
+            .replacingOccurrences(of: "first_program_year: 2027}", with: "first_program_year: 2027, baseline_years: \(baselineYears)}")
+            .replacingOccurrences(of: "      - name: Two-sided\n", with: "      - name: Two-sided\n        benchmark: {baseline_weights: \(weights)}\n")
+    }
+
+    /// Base years: the baseline years with their weights, then after each agreement period the
+    /// years just before it (exact).
+    @Test func baseYearsFollowTheWeightsAndRebase() {
+        let terms = BenchmarkTerms(baselineWeights: [0.1, 0.3, 0.6], rebase: Rebase(agreementYears: 2, weights: [0.5, 0.5]))
+        #expect(terms.baseYears(forProgramYear: 1).map(\.year) == [-2, -1, 0])
+        #expect(terms.baseYears(forProgramYear: 2).map(\.weight) == [0.1, 0.3, 0.6])
+        #expect(terms.baseYears(forProgramYear: 3).map(\.year) == [1, 2])
+        #expect(terms.baseYears(forProgramYear: 4).map(\.year) == [1, 2])
+        #expect(terms.baseYears(forProgramYear: 5).map(\.year) == [3, 4])
+        #expect(BenchmarkTerms().baseYears(forProgramYear: 3).map(\.year) == [0])
+    }
+
+    /// Retention 0 (or health persistence 0) is independent years: the same numbers as a scenario
+    /// with no persistence at all, to the bit.
+    @Test func noCarryOverReproducesIndependentYears() throws {
+        let plain = try Fixture.scenario()
+        let off = try Fixture.scenario(Self.persistent(retention: 0, baselineYears: 1, weights: "[1]"))
+        #expect(!off.population.isPersistent(types: off.practiceTypes))
+        let a = try Simulation.run(scenario: plain, trials: 20, seed: 3, threads: 2)
+        let b = try Simulation.run(scenario: off, trials: 20, seed: 3, threads: 2)
+        #expect(a.exposure == b.exposure && a.totalCost == b.totalCost && a.outlay == b.outlay)
+    }
+
+    /// Member by member, a member's stratum is unchanged a year later with probability
+    /// q + (1 − q)·Σπ²; in counts, every stratum keeps its expected share n·π. Tolerances are 4.5
+    /// binomial standard errors.
+    @Test func strataChainKeepsItsStationaryShares() throws {
+        let strata = HealthStrata()
+        let q = 0.76
+        let members = 200_000
+        let dynamics = PanelDynamics(classCounts: [members], keep: [q])
+        let rng = try GSLGenerator(seed: 17)
+        var panel = MemberPanel(dynamics, strata: strata, rng: rng)
+        let before = panel.strata
+        panel.advance(dynamics, strata: strata, rng: rng)
+        let same = Double(zip(before, panel.strata).filter { $0 == $1 }.count) / Double(members)
+        let expected = q + (1 - q) * (0..<strata.count).reduce(0.0) { $0 + strata.probability($1) * strata.probability($1) }
+        #expect(abs(same - expected) <= 4.5 * (expected * (1 - expected) / Double(members)).squareRoot())
+        var counts = StratumCounts(dynamics, strata: strata, rng: rng)
+        var total = [Double](repeating: 0, count: strata.count)
+        let years = 50
+        for _ in 0..<years {
+            counts.advance(dynamics, strata: strata, rng: rng)
+            for s in 0..<strata.count { total[s] += Double(counts.counts[s]) }
+        }
+        #expect(counts.counts.reduce(0, +) == members)
+        for s in 0..<strata.count {
+            let p = strata.probability(s)
+            // Years are correlated (at most q from one to the next), so allow 1/(1 − q) times the
+            // independent-years error.
+            let se = (Double(members) * p * (1 - p) / Double(years)).squareRoot() / (1 - q)
+            #expect(abs(total[s] / Double(years) - Double(members) * p) <= 4.5 * se, "stratum \(s)")
+        }
+    }
+
+    /// With no true change and no systemic variation, Var(B − A) for the totals of two
+    /// consecutive years of one panel is 2·Σ Var(member) without persistence and less, by
+    /// 2·Σ_c n_c·q_c·Var_s(E[cost | stratum]), with it (closed form; the member variance is taken
+    /// from the independent run). The ratio's tolerance is 4.5 standard errors of a ratio of two
+    /// sample variances, √(2/T + 2/T).
+    @Test func persistenceNarrowsTheSavingsRateByTheAmountTheModelImplies() throws {
+        let model = """
+        name: no true change
+        population:
+          frailty_sharing: 0.5
+          risk_score_noise_cv: 0.3
+          churn: {full_year_probability: 0.85}
+          persistence: {retention: 0.8, health_persistence: 0.95}
+          classes: [{name: all, panel_share: 1, risk_cv: 1.15}]
+        \(Fixture.services)
+        regions: [statewide]
+        practices: {groups: [{count: 1, members: 1000}]}
+        designs: [{name: FFS}]
+        """
+        let scenario = try Fixture.scenario(model)
+        let trials = 6000
+        func differences(keep: Double) throws -> [Double] {
+            try PanelSampler(scenario: scenario, method: .member, seed: 23)
+                .practicePaths(classCounts: [1000], keep: [keep], years: 2, trials: trials, threads: 2)
+                .map { $0[0].totalCost - $0[1].totalCost }
+        }
+        func variance(_ x: [Double]) -> Double {
+            let m = x.reduce(0, +) / Double(x.count)
+            return x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count - 1)
+        }
+        let independent = variance(try differences(keep: 0))
+        let persistent = variance(try differences(keep: 0.76))
+        let members = try MemberModel(scenario: scenario)
+        let strata = try #require(members.strata)
+        let layout = PanelLayout(categories: scenario.services.count, riskBins: RiskBins(bounds: []),
+                                 primaryCareScope: scenario.services.map(\.primaryCareScope))
+        let means = (0..<strata.count).map { s in
+            members.exactMean(classIndex: 0, stratum: s, multiplier: 1, layout: layout)[PanelLayout.firstCost...]
+                .reduce(0, +)
+        }
+        let overall = (0..<strata.count).reduce(0.0) { $0 + strata.probability($1) * means[$1] }
+        let between = (0..<strata.count).reduce(0.0) { $0 + strata.probability($1) * pow(means[$1] - overall, 2) }
+        let predicted = 1 - 2 * 1000 * 0.76 * between / independent
+        let ratio = persistent / independent
+        let se = ratio * (4 / Double(trials)).squareRoot()
+        #expect(predicted < 0.9, "persistence should matter: predicted ratio \(predicted)")
+        #expect(abs(ratio - predicted) <= 4.5 * se, "Var ratio \(ratio), closed form \(predicted) ± \(se)")
+    }
+
+    /// The fast path keeps persistent panels: with a three-year 10/30/60 baseline and a two-sided
+    /// design, practice cost per year, the correlation of a practice's program-year totals and
+    /// exposure P1–P99 agree with the direct path. Percentile tolerances are 4.5 two-sample
+    /// binomial errors of the empirical CDF (as in FastPathTests); correlations 4.5·(1 − r²)·
+    /// √(1/N₁ + 1/N₂).
+    @Test func fastPathMatchesTheDirectPathWithPersistentPanels() throws {
+        let yaml = Self.persistent("""
+        name: persistent fast vs direct
+        simulation: {trials: 300, seed: 5, program_years: 3, first_program_year: 2027}
+        population:
+          frailty_sharing: 0.5
+          risk_score_noise_cv: 0.3
+          churn: {full_year_probability: 0.85}
+          classes:
+            - {name: child, panel_share: 0.45, risk_cv: 1.15, social_need_probability: 0.3, social_need_multiplier: 1.25}
+            - {name: adult, panel_share: 0.55, risk_cv: 1.15, social_need_probability: 0.4, social_need_multiplier: 1.25, utilization_multiplier: 1.5}
+        \(Fixture.services)
+        variation: {trend: {assumed: 0.03, mean: 0.03, sd: 0.01}, regional_cv: 0.02, practice_efficiency_cv: 0.03}
+        regions: [statewide]
+        practices:
+          groups:
+            - {members: 250, id_prefix: A}
+            - {members: 1000, id_prefix: B}
+            - {members: 5000, id_prefix: C}
+            - {members: 20000, id_prefix: D}
+        designs:
+          - name: Two-sided
+            prospective_share: 0.5
+            reconciliation: {minimum_savings_rate: 0.02, minimum_loss_rate: 0.02, upside_rate: 0.5, downside_rate: 0.5, loss_cap: {benchmark: 0.05}}
+        """)
+        var scenario = try Fixture.scenario(yaml)
+        #expect(scenario.simulation.baselineYears == 3)
+        scenario.simulation.method = .member
+        let direct = try Simulation.run(scenario: scenario, trials: 240, seed: 5, threads: 2)
+        scenario.simulation.method = .aggregate
+        let fast = try Simulation.run(scenario: scenario, trials: 3000, seed: 5, threads: 2)
+        #expect(fast.method == .aggregate)
+        for (p, practice) in scenario.practices.enumerated() {
+            func costs(_ r: SimulationResults, _ year: Int) -> [Double] {
+                (0..<r.trials).map { r.totalCost[r.worldIndex(trial: $0, practice: p, year: year)] }
+            }
+            func exposures(_ r: SimulationResults) -> [Double] {
+                (0..<r.trials).map { t in (1...3).reduce(0.0) { $0 + r.exposure[r.settledIndex(trial: t, design: 0, practice: p, year: $1)] } }
+            }
+            for (name, a, b) in [("cost y1", costs(direct, 1), costs(fast, 1)), ("cost y3", costs(direct, 3), costs(fast, 3)),
+                                 ("exposure", exposures(direct), exposures(fast))] {
+                let sorted = a.sorted()
+                for q in [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99] {
+                    let x = sorted[Int(q * Double(sorted.count - 1))]
+                    let pd = FastPathTests.fraction(a, atOrBelow: x), pf = FastPathTests.fraction(b, atOrBelow: x)
+                    let tolerance = 4.5 * (pd * (1 - pd) * (1 / Double(a.count) + 1 / Double(b.count))).squareRoot()
+                    #expect(abs(pd - pf) <= max(tolerance, 2 / Double(a.count)),
+                            "\(practice.id) \(name) q=\(q): direct P(≤\(x))=\(pd), fast \(pf)")
+                }
+            }
+            func correlation(_ r: SimulationResults) -> Double {
+                let x = costs(r, 1), y = costs(r, 2)
+                let mx = x.reduce(0, +) / Double(x.count), my = y.reduce(0, +) / Double(y.count)
+                var sxy = 0.0, sxx = 0.0, syy = 0.0
+                for i in x.indices { sxy += (x[i] - mx) * (y[i] - my); sxx += pow(x[i] - mx, 2); syy += pow(y[i] - my, 2) }
+                return sxy / (sxx * syy).squareRoot()
+            }
+            let rd = correlation(direct), rf = correlation(fast)
+            let tolerance = 4.5 * (1 - rd * rd) * (1 / Double(direct.trials) + 1 / Double(fast.trials)).squareRoot()
+            #expect(abs(rd - rf) <= tolerance, "\(practice.id) year-to-year correlation: direct \(rd), fast \(rf)")
+        }
+    }
+
+    /// The default model's members persist as it says it is calibrated: the top 1% a year later
+    /// within MEPS's 14–20%, the top 10% five years later near Hirth et al.'s 34.4% (within 3
+    /// binomial errors and 1.5 points), each far above what independent years give.
+    @Test func defaultModelPersistsAsCalibrated() throws {
+        let scenario = try ScenarioLoader.load(path: CalibrationTests.repositoryRoot.appendingPathComponent("Models/default.yaml").path)
+        var long = scenario
+        long.simulation.programYears = 5
+        let checks = try #require(try PersistenceProbe.checks(scenario: long, seed: 41))
+        let top1 = try #require(checks.first { $0.statistic.hasPrefix("top 1%") }).simulated
+        let top10five = try #require(checks.first { $0.statistic.contains("five years") }).simulated
+        #expect(top1.value >= 0.14 - 3 * top1.mcse! && top1.value <= 0.20 + 3 * top1.mcse!, "top 1%: \(top1.value)")
+        #expect(abs(top10five.value - 0.344) <= 3 * top10five.mcse! + 0.015, "top 10% after 5 years: \(top10five.value)")
+    }
+}
