@@ -31,6 +31,18 @@ struct FastPathTests {
         Double(sample.filter { $0 <= x }.count) / Double(sample.count)
     }
 
+    /// At each quantile x_q of the direct sample, the two samples' fractions at or below x_q agree
+    /// within 4.5 two-sample binomial standard errors (at least two direct draws' worth).
+    static func expectSameDistribution(direct a: [Double], fast b: [Double], at levels: [Double], label: String) {
+        let sorted = a.sorted()
+        for q in levels {
+            let x = sorted[Int(q * Double(sorted.count - 1))]
+            let pd = fraction(a, atOrBelow: x), pf = fraction(b, atOrBelow: x)
+            let tolerance = 4.5 * (pd * (1 - pd) * (1 / Double(a.count) + 1 / Double(b.count))).squareRoot()
+            #expect(abs(pd - pf) <= max(tolerance, 2 / Double(a.count)), "\(label) q=\(q): direct P(≤\(x))=\(pd), fast \(pf)")
+        }
+    }
+
     /// At each reference quantile x_q, the sample's fraction at or below x_q is within 4.5
     /// binomial standard errors of the exact probability.
     static func expectAgreement(_ sample: [Double], with exact: ExactPanelCost, label: String) {
@@ -125,14 +137,8 @@ struct FastPathTests {
                 (0..<r.trials).map { r.exposure[r.settledIndex(trial: $0, design: 0, practice: p, year: 1)] }
             }
             for (name, a, b) in [("cost", costs(direct), costs(fast)), ("exposure", exposures(direct), exposures(fast))] {
-                let sorted = a.sorted()
-                for q in [0.05, 0.25, 0.5, 0.75, 0.95, 0.99] {
-                    let x = sorted[Int(q * Double(sorted.count - 1))]
-                    let pd = Self.fraction(a, atOrBelow: x), pf = Self.fraction(b, atOrBelow: x)
-                    let tolerance = 4.5 * (pd * (1 - pd) * (1 / Double(a.count) + 1 / Double(b.count))).squareRoot()
-                    #expect(abs(pd - pf) <= max(tolerance, 2 / Double(a.count)),
-                            "\(practice.id) \(name) q=\(q): direct P(≤\(x))=\(pd), fast \(pf)")
-                }
+                Self.expectSameDistribution(direct: a, fast: b, at: [0.05, 0.25, 0.5, 0.75, 0.95, 0.99],
+                                            label: "\(practice.id) \(name)")
             }
         }
     }

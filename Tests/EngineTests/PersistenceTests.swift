@@ -165,14 +165,8 @@ struct PersistenceTests {
             }
             for (name, a, b) in [("cost y1", costs(direct, 1), costs(fast, 1)), ("cost y3", costs(direct, 3), costs(fast, 3)),
                                  ("exposure", exposures(direct), exposures(fast))] {
-                let sorted = a.sorted()
-                for q in [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99] {
-                    let x = sorted[Int(q * Double(sorted.count - 1))]
-                    let pd = FastPathTests.fraction(a, atOrBelow: x), pf = FastPathTests.fraction(b, atOrBelow: x)
-                    let tolerance = 4.5 * (pd * (1 - pd) * (1 / Double(a.count) + 1 / Double(b.count))).squareRoot()
-                    #expect(abs(pd - pf) <= max(tolerance, 2 / Double(a.count)),
-                            "\(practice.id) \(name) q=\(q): direct P(≤\(x))=\(pd), fast \(pf)")
-                }
+                FastPathTests.expectSameDistribution(direct: a, fast: b, at: [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99],
+                                                     label: "\(practice.id) \(name)")
             }
             func correlation(_ r: SimulationResults) -> Double {
                 let x = costs(r, 1), y = costs(r, 2)
