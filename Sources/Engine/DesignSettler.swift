@@ -15,69 +15,68 @@ struct DesignSettler {
     func settle<Sink: TrialSink>(into sink: inout Sink) {
         let designPlan = plan.designs[design]
         let firstYear = scenario.simulation.firstYear
+        let practices = scenario.practices
+        let tiers = designPlan.practiceTiers
         // The world as each practice's tier changes it: interventions act in program years only,
         // so baseline years are as simulated; rebased benchmarks see the changed years.
-        let changesWorld = designPlan.tiers.contains { $0.contains { !$0.terms.interventions.isEmpty } }
-        let activities: [[PracticeYearActivity]] = !changesWorld ? [] : scenario.practices.indices.map { p in
+        let changesWorld = tiers.contains { $0.changesWorld }
+        let activity: [[PracticeYearActivity]] = !changesWorld ? world.activity : practices.indices.map { p in
             let place = designPlan.placement[p]
-            let terms = designPlan.tiers[place.track][place.tier].terms
+            let terms = tiers[p].terms
             return scenario.simulation.allYears.map { year in
                 let simulated = world.activity(practice: p, year: year)
                 return year < 1 ? simulated
                     : applyInterventions(simulated, terms.interventions, effects: effects[place.track][place.tier], year: year)
             }
         }
-        func activity(_ p: Int, _ year: Int) -> PracticeYearActivity {
-            changesWorld ? activities[p][year - firstYear] : world.activity(practice: p, year: year)
-        }
-        var regionalRates: [RegionalKey: Double] = [:]
+        // Regional rates per region × benchmark base, NaN until first needed.
+        var regionalRates = [Double](repeating: .nan, count: scenario.regions.count * designPlan.benchmarkBases)
         for year in 1...scenario.simulation.programYears {
+            let y = year - firstYear
             var components: [PaymentComponents] = []
             var inputs: [ReconciliationInput?] = []
             var gates: [Bool] = []
-            for (p, practice) in scenario.practices.enumerated() {
-                let place = designPlan.placement[p]
-                let tier = designPlan.tiers[place.track][place.tier]
-                let terms = tier.terms
-                let current = activity(p, year)
-                let social = terms.socialRiskAdjustment
-                let base = terms.benchmark.baseYears(forProgramYear: year)
-                let trend = plan.trendFactors[year]
-                let inScopeRate = baseRate(base, of: [p], activity: activity, inYearZeroTerms: .inScope, social: social)
+            components.reserveCapacity(practices.count); inputs.reserveCapacity(practices.count)
+            gates.reserveCapacity(practices.count)
+            let trend = plan.trendFactors[year]
+            for p in practices.indices {
+                let tier = tiers[p]
+                let social = tier.terms.socialRiskAdjustment
+                let base = tier.baseYears[year]
+                let inScopeRate = baseRate(base, of: CollectionOfOne(p), activity: activity, inYearZeroTerms: .inScope,
+                                           social: social)
                 let score = world.quality[p][year]
                 let c = SettlementCalculator.basePayments(
-                    terms: terms, year: year, activity: current,
+                    terms: tier.terms, year: year, activity: activity[p][y],
                     expectedInScopePMPM: inScopeRate * trend * plan.inScopeFeeFactor[year],
                     qualityScore: score, riskBins: plan.recording.riskBins)
                 var input: ReconciliationInput?
-                if terms.reconciliation != nil {
-                    let adjust = terms.benchmark.adjustForFeeChanges
-                    let reconciled = RateKind.reconciled(attachment: tier.attachment, adjustForFees: adjust)
-                    let own = baseRate(base, of: [p], activity: activity, inYearZeroTerms: reconciled, social: social)
-                    let key = RegionalKey(region: practice.region, kind: reconciled, social: social,
-                                          years: base.map(\.year), weights: base.map(\.weight))
-                    let regional = regionalRates[key] ?? baseRate(
-                        base, of: scenario.practices.indices.filter { scenario.practices[$0].region == practice.region },
-                        activity: activity, inYearZeroTerms: reconciled, social: social)
-                    regionalRates[key] = regional
-                    let blend = terms.benchmark.regionalBlend.value(year: year)
-                    let fee = adjust ? plan.totalFeeFactor[year] : 1
-                    let benchmark = ((1 - blend) * own + blend * regional)
-                        * current.adjustedRiskMonths(socialFactor: social) * trend * fee
-                    input = ReconciliationInput(benchmark: benchmark, actual: current.reconciledCost(attachment: tier.attachment),
-                                                revenue: c.revenueBeforeSettlement, members: practice.members)
+                if let reconciled = tier.reconciledKind {
+                    let own = baseRate(base, of: CollectionOfOne(p), activity: activity, inYearZeroTerms: reconciled, social: social)
+                    let region = practices[p].region
+                    let key = region * designPlan.benchmarkBases + designPlan.baseIndex[p][year]
+                    if regionalRates[key].isNaN {
+                        regionalRates[key] = baseRate(base, of: practices.indices.filter { practices[$0].region == region },
+                                                      activity: activity, inYearZeroTerms: reconciled, social: social)
+                    }
+                    let blend = tier.regionalBlend[year]
+                    let fee = tier.terms.benchmark.adjustForFeeChanges ? plan.totalFeeFactor[year] : 1
+                    let benchmark = ((1 - blend) * own + blend * regionalRates[key])
+                        * activity[p][y].adjustedRiskMonths(socialFactor: social) * trend * fee
+                    input = ReconciliationInput(benchmark: benchmark, actual: activity[p][y].reconciledCost(attachment: tier.attachment),
+                                                revenue: c.revenueBeforeSettlement, members: practices[p].members)
                 }
                 components.append(c)
                 inputs.append(input)
-                gates.append(terms.quality?.gate.map { score >= $0 } ?? true)
+                gates.append(tier.terms.quality?.gate.map { score >= $0 } ?? true)
             }
             reconcile(year: year, inputs: inputs, gates: gates, components: &components)
             var outlay = PayerOutlay()
-            for p in scenario.practices.indices {
-                let current = activity(p, year)
+            for p in practices.indices {
+                let current = activity[p][y]
                 outlay.add(components[p], otherClaims: current.totalCost - current.inScopeFFS)
                 sink.recordSettlement(design: design, practice: p, year: year, components: components[p],
-                                      counterfactualFFS: world.activity(practice: p, year: year).inScopeFFS)
+                                      counterfactualFFS: world.activity[p][y].inScopeFFS)
             }
             sink.recordOutlay(design: design, year: year, outlay: outlay)
         }
@@ -94,19 +93,19 @@ struct DesignSettler {
     /// rebased program years, by that year's fee factor where the benchmark follows fee changes.
     /// The caller trends and fee-adjusts it to the performance year, so a single baseline year
     /// is used exactly as it is.
-    private func baseRate(_ base: [(year: Int, weight: Double)], of practices: [Int],
-                          activity: (Int, Int) -> PracticeYearActivity, inYearZeroTerms kind: RateKind,
+    private func baseRate(_ base: [(year: Int, weight: Double)], of practices: some Collection<Int>,
+                          activity: [[PracticeYearActivity]], inYearZeroTerms kind: RateKind,
                           social: Double) -> Double {
+        let firstYear = scenario.simulation.firstYear
         var rate = 0.0
         for (year, weight) in base {
             var cost = 0.0, riskMonths = 0.0
             for p in practices {
-                let a = activity(p, year)
                 switch kind {
-                case .inScope: cost += a.inScopeFFS
-                case let .reconciled(attachment, _): cost += a.reconciledCost(attachment: attachment)
+                case .inScope: cost += activity[p][year - firstYear].inScopeFFS
+                case let .reconciled(attachment, _): cost += activity[p][year - firstYear].reconciledCost(attachment: attachment)
                 }
-                riskMonths += a.adjustedRiskMonths(socialFactor: social)
+                riskMonths += activity[p][year - firstYear].adjustedRiskMonths(socialFactor: social)
             }
             guard riskMonths > 0 else { continue }
             var toYearZero = pow1p(scenario.variation.assumedTrend, -year)
@@ -141,14 +140,6 @@ struct DesignSettler {
                 SettlementCalculator.apply(reconciliation: shares[k], to: &components[p], gateMet: gates[p])
             }
         }
-    }
-
-    private struct RegionalKey: Hashable {
-        let region: Int
-        let kind: RateKind
-        let social: Double
-        let years: [Int]
-        let weights: [Double]
     }
 
     /// The practice-year as the design's interventions change it: each affected category's cost

@@ -7,13 +7,42 @@ import Statistics
 /// design, the stop-loss attachments and risk bins the world must record, threshold coefficients,
 /// fee and trend factors per year.
 struct RunPlan: Sendable {
-    struct TierPlan: Sendable {
+    /// One tier's terms and what settlement reads from them practice-year after practice-year,
+    /// worked out once per run (a class, so that reading it copies nothing).
+    final class TierPlan: Sendable {
         let terms: PaymentTerms
         /// Index into `attachments`, or nil without stop-loss.
         let attachment: Int?
         /// z × per-member cost CV for `.confidence` minimum savings / loss rates.
         let savingsCoefficient: Double
         let lossCoefficient: Double
+        /// What the benchmark is a rate of, or nil without reconciliation.
+        let reconciledKind: DesignSettler.RateKind?
+        /// Per program year (index 0 unused): the base years with their weights.
+        let baseYears: [[(year: Int, weight: Double)]]
+        /// Per program year (index 0 unused): the benchmark's regional blend.
+        let regionalBlend: [Double]
+        let changesWorld: Bool
+
+        init(terms: PaymentTerms, attachment: Int?, savingsCoefficient: Double, lossCoefficient: Double, programYears: Int) {
+            self.terms = terms; self.attachment = attachment
+            self.savingsCoefficient = savingsCoefficient; self.lossCoefficient = lossCoefficient
+            reconciledKind = terms.reconciliation == nil ? nil
+                : .reconciled(attachment: attachment, adjustForFees: terms.benchmark.adjustForFeeChanges)
+            baseYears = (0...programYears).map { $0 == 0 ? [] : terms.benchmark.baseYears(forProgramYear: $0) }
+            regionalBlend = (0...programYears).map { $0 == 0 ? 0 : terms.benchmark.regionalBlend.value(year: $0) }
+            changesWorld = !terms.interventions.isEmpty
+        }
+    }
+
+    /// A benchmark base a regional rate is computed for: what it measures, its social-risk
+    /// factor and its base years. Practices of one region whose tiers share a base share the
+    /// regional rate.
+    struct BenchmarkBase: Hashable {
+        let kind: DesignSettler.RateKind
+        let social: Double
+        let years: [Int]
+        let weights: [Double]
     }
 
     struct DesignPlan: Sendable {
@@ -25,6 +54,29 @@ struct RunPlan: Sendable {
         /// track and tier), in order of their first practice; practices without reconciliation
         /// are in none. Fixed for the run, so trials do not rebuild it.
         let pools: [[Int]]
+        /// Each practice's tier.
+        let practiceTiers: [TierPlan]
+        /// The number of distinct benchmark bases among the design's reconciled tiers, and each
+        /// practice's per program year (index 0 unused; empty without reconciliation).
+        let benchmarkBases: Int
+        let baseIndex: [[Int]]
+
+        init(tiers: [[TierPlan]], placement: [(track: Int, tier: Int)], pools: [[Int]]) {
+            self.tiers = tiers; self.placement = placement; self.pools = pools
+            practiceTiers = placement.map { tiers[$0.track][$0.tier] }
+            var bases: [BenchmarkBase: Int] = [:]
+            baseIndex = practiceTiers.map { tier in
+                guard let kind = tier.reconciledKind else { return [] }
+                return tier.baseYears.map { base in
+                    let key = BenchmarkBase(kind: kind, social: tier.terms.socialRiskAdjustment,
+                                            years: base.map(\.year), weights: base.map(\.weight))
+                    if let index = bases[key] { return index }
+                    bases[key] = bases.count
+                    return bases.count - 1
+                }
+            }
+            benchmarkBases = bases.count
+        }
     }
 
     let scenario: Scenario
@@ -93,7 +145,8 @@ struct RunPlan: Sendable {
                     trackTiers.append(TierPlan(
                         terms: tier.terms, attachment: index,
                         savingsCoefficient: try coefficient(tier.terms.reconciliation?.minimumSavingsRate, attachment: dollars),
-                        lossCoefficient: try coefficient(tier.terms.reconciliation?.minimumLossRate, attachment: dollars)))
+                        lossCoefficient: try coefficient(tier.terms.reconciliation?.minimumLossRate, attachment: dollars),
+                        programYears: years))
                 }
                 tiers.append(trackTiers)
             }

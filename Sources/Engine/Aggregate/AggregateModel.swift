@@ -125,34 +125,34 @@ final class AggregateModel: Sendable {
         let attachments = recording.attachments
         var totals = PracticeYearActivity(categories: layout.categories, attachments: attachments.count,
                                           riskBins: recording.riskBins.count)
-        var body = BodyDraw(width: layout.width)
-        var direct = [Int](repeating: 0, count: classCounts.count)
+        var scratch = cache.scratch.take().flatMap { $0.fits(width: layout.width, groups: classCounts.count) ? $0 : nil }
+            ?? AggregateScratch(width: layout.width, groups: classCounts.count, classes: classCounts.count / groupsPerClass)
+        defer { cache.scratch = scratch }
+        scratch.reset()
         let highestFee = priceFactors.max() ?? 1
         let lowestAttachment = attachments.min() ?? .infinity
-        let width = layout.width
-        var sampled = [Double](repeating: 0, count: width)
         let bodyLimit = lowestAttachment / highestFee
         let neighbours = Self.neighbours(of: multiplier)
         // Health strata of one class share one body sum with the rest of the panel, so whether a
         // body sum is normal enough depends on the class's members, not on one stratum's.
         let perClass = groupsPerClass
-        var classMembers = [Int](repeating: 0, count: classCounts.count / perClass)
-        for (g, k) in classCounts.enumerated() { classMembers[g / perClass] += k }
+        for (g, k) in classCounts.enumerated() { scratch.classMembers[g / perClass] += k }
+        var anyDirect = false
         for (c, k) in classCounts.enumerated() where k > 0 {
-            guard let grid = neighbours else { direct[c] = k; continue }
+            guard let grid = neighbours else { scratch.direct[c] = k; anyDirect = true; continue }
             let lower = try view(group: c, grid: grid.lower, cache: &cache)
             let upper = try view(group: c, grid: grid.upper, cache: &cache)
-            let bodyMembers = classMembers[c / perClass]
+            let bodyMembers = scratch.classMembers[c / perClass]
             if bodyMembers <= Self.bootstrapLimit {
                 guard max(lower.cuts[0].bodyMaximum, upper.cuts[0].bodyMaximum) <= bodyLimit else {
-                    direct[c] = k; continue
+                    scratch.direct[c] = k; anyDirect = true; continue
                 }
                 drawEach(members: k, lower: lower, upper: upper, weight: grid.weight, priceFactors: priceFactors,
-                         rng: rng, sampled: &sampled, totals: &totals)
+                         rng: rng, sampled: &scratch.sampled, totals: &totals)
                 continue
             }
             guard let cut = Self.cut(members: bodyMembers, lower: lower, upper: upper, bodyLimit: bodyLimit) else {
-                direct[c] = k; continue
+                scratch.direct[c] = k; anyDirect = true; continue
             }
             let lowerCut = lower.cuts[cut], upperCut = upper.cuts[cut]
             let tailMembers = rng.binomial(trials: k, p: lowerCut.fraction)
@@ -160,14 +160,13 @@ final class AggregateModel: Sendable {
                 let source = rng.uniform() < grid.weight ? upper : lower
                 addTailRecord(rng.index(below: lowerCut.records), of: source, priceFactors: priceFactors, to: &totals)
             }
-            body.add(count: k - tailMembers, lower: lowerCut, upper: upperCut, weight: grid.weight)
+            scratch.body.add(count: k - tailMembers, lower: lowerCut, upper: upperCut, weight: grid.weight)
         }
-        var bodySum = body.isEmpty ? sampled : body.draw(rng: rng)
-        if !body.isEmpty { for j in 0..<width { bodySum[j] += sampled[j] } }
-        layout.add(bodySum, priceFactors: priceFactors, oneMember: false, attachments: attachments, to: &totals)
-        if direct.contains(where: { $0 > 0 }) {
+        if !scratch.body.isEmpty { scratch.body.draw(rng: rng, addingTo: &scratch.sampled) }
+        layout.add(scratch.sampled, priceFactors: priceFactors, oneMember: false, attachments: attachments, to: &totals)
+        if anyDirect {
             var ignore = IgnoreMembers()
-            members.addMembers(groupCounts: direct, byStratum: true, multiplier: multiplier, priceFactors: priceFactors,
+            members.addMembers(groupCounts: scratch.direct, byStratum: true, multiplier: multiplier, priceFactors: priceFactors,
                                recording: recording, rng: rng, observer: &ignore, into: &totals)
         }
         return totals
@@ -212,5 +211,32 @@ final class AggregateModel: Sendable {
             chosen = index
         }
         return chosen
+    }
+}
+
+/// One worker's reusable space for `AggregateModel.simulateYear`.
+struct AggregateScratch {
+    var body: BodyDraw
+    /// Members of each group drawn member by member.
+    var direct: [Int]
+    /// Members of each class, over its strata.
+    var classMembers: [Int]
+    /// Sum of the members drawn one by one from body samples; the body sum is added to it.
+    var sampled: [Double]
+
+    init(width: Int, groups: Int, classes: Int) {
+        body = BodyDraw(width: width)
+        direct = Array(repeating: 0, count: groups)
+        classMembers = Array(repeating: 0, count: classes)
+        sampled = Array(repeating: 0, count: width)
+    }
+
+    func fits(width: Int, groups: Int) -> Bool { body.width == width && direct.count == groups }
+
+    mutating func reset() {
+        body.reset()
+        for i in direct.indices { direct[i] = 0 }
+        for i in classMembers.indices { classMembers[i] = 0 }
+        for i in sampled.indices { sampled[i] = 0 }
     }
 }

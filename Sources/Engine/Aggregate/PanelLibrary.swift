@@ -190,9 +190,11 @@ struct CutView: @unchecked Sendable {
 }
 
 /// One worker's table of the library views it has used: filled once per library from the shared
-/// store (under its lock), read afterwards with no synchronisation at all.
+/// store (under its lock), read afterwards with no synchronisation at all. It also holds the
+/// worker's scratch space for practice-years, reused from one to the next.
 struct LibraryCache {
     fileprivate var views: [LibraryView?] = []
+    var scratch: AggregateScratch?
     init() {}
 }
 

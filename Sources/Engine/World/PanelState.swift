@@ -54,9 +54,10 @@ struct StratumCounts {
     mutating func advance(_ dynamics: PanelDynamics, strata: HealthStrata, rng: borrowing GSLGenerator) {
         for (c, count) in dynamics.classCounts.enumerated() where count > 0 {
             let start = c * strataCount
+            let keep = dynamics.keep[c]
             var redrawn = 0
             for s in 0..<strataCount {
-                let kept = rng.binomial(trials: counts[start + s], p: dynamics.keep[c])
+                let kept = Self.successes(counts[start + s], p: keep, rng: rng)
                 redrawn += counts[start + s] - kept
                 counts[start + s] = kept
             }
@@ -64,10 +65,25 @@ struct StratumCounts {
         }
     }
 
-    /// Adds a multinomial draw of `members` over the strata to counts[start ..< start + strata],
-    /// as conditional binomials.
+    /// Below this many trials a binomial count is drawn trial by trial: one uniform each is
+    /// cheaper than a call into GSL's sampler, and most strata of most practices hold few members.
+    static let trialByTrialLimit = 24
+
+    private static func successes(_ trials: Int, p: Double, rng: borrowing GSLGenerator) -> Int {
+        guard trials <= trialByTrialLimit else { return rng.binomial(trials: trials, p: p) }
+        var successes = 0
+        for _ in 0..<trials where rng.uniform() < p { successes += 1 }
+        return successes
+    }
+
+    /// Adds a multinomial draw of `members` over the strata to counts[start ..< start + strata]:
+    /// member by member for a few, as conditional binomials for more.
     private static func spread(_ members: Int, over strata: HealthStrata, into counts: inout [Int], at start: Int,
                                rng: borrowing GSLGenerator) {
+        if members <= trialByTrialLimit {
+            for _ in 0..<members { counts[start + strata.stratum(uniform: rng.uniform())] += 1 }
+            return
+        }
         var left = members
         var mass = 1.0
         for s in 0..<strata.count where left > 0 {
