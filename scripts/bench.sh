@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-deps.sh
+swift build -c release --product apmrisk
 swift build -c release --product apmrisk-bench
 peer="../shared/bench/numpy_member_sim.py"
 if python3 -c "import numpy" 2>/dev/null && [ -f "$peer" ]; then

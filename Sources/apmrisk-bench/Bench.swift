@@ -8,7 +8,8 @@ import Synchronization
 
 /// Times the member level on the speed peer's model, by the fast (aggregate) path and the direct
 /// (member-by-member) path, on 1 and 2 threads, beside the numpy peer measured in the same run;
-/// then times the statewide reference run (Models/bench-statewide.yaml) with its peak memory.
+/// then times whole runs: the default model, and the statewide reference (Models/bench-statewide.yaml)
+/// with persistent panels as written and with independent years, with peak memory.
 /// Prints figures; asserts nothing.
 @main
 struct Bench: ParsableCommand {
@@ -30,6 +31,12 @@ struct Bench: ParsableCommand {
 
     @Flag(help: "Skip the statewide run.")
     var noStatewide = false
+
+    @Option(help: "The default model, timed as a whole run; pass --no-default to skip it.")
+    var defaultModel = "Models/default.yaml"
+
+    @Flag(help: "Skip the default model's run.")
+    var noDefault = false
 
     @Option(help: "Per-member cost cap, dollars.")
     var cap = 150_000.0
@@ -84,7 +91,36 @@ struct Bench: ParsableCommand {
             print(String(format: "ratio to numpy, one core each: fast path %.1f×, direct path %.2f×", aggregate[1]! / peerRate,
                          direct[1]! / peerRate))
         }
-        if !noStatewide { timeStatewide() }
+        if !noDefault { _ = timeRun(defaultModel, label: "Default model") }
+        if !noStatewide {
+            let persistent = timeRun(statewide, label: "Statewide reference, persistent panels")
+            if let independent = withIndependentYears(statewide),
+               let seconds = timeRun(independent.path, label: "Statewide reference, independent years (same run, for the ratio)") {
+                if let persistent { print(String(format: "  persistent panels cost %.2f× the independent-years run", persistent / seconds)) }
+                try? FileManager.default.removeItem(at: independent)
+            }
+        }
+    }
+
+    /// A copy of the scenario at `path` with persistence, baseline years and baseline weights
+    /// removed (independent years, one baseline year), or nil if it cannot be written.
+    func withIndependentYears(_ path: String) -> URL? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        var lines: [Substring] = []
+        var skippingBlock = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if skippingBlock, line.hasPrefix("    ") { continue }
+            skippingBlock = false
+            let key = line.drop { $0 == " " }
+            if key.hasPrefix("persistence:") { skippingBlock = true; continue }
+            if key.hasPrefix("baseline_years:") { continue }
+            if key.hasPrefix("benchmark: {baseline_weights:") { continue }
+            lines.append(line)
+        }
+        let url = URL(fileURLWithPath: path).deletingLastPathComponent()
+            .appendingPathComponent(".apmrisk-bench-independent-\(getpid()).yaml")
+        do { try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8) } catch { return nil }
+        return url
     }
 
     func bestTime(_ body: () throws -> Void) throws -> Double {
@@ -101,18 +137,18 @@ struct Bench: ParsableCommand {
         print(String(format: "  %d thread%@: %.3f s, %@ member-years/s", threads, threads == 1 ? " " : "s", seconds, grouped(rate)))
     }
 
-    /// Runs `apmrisk run` on the statewide scenario (all its trials, 2 threads) as a child
-    /// process: wall time from here, peak memory from the child's resource usage.
-    func timeStatewide() {
+    /// Runs `apmrisk run` on a scenario (all its trials, 2 threads) as a child process and prints
+    /// its wall time (from here) and the peak memory of the children so far; returns the seconds.
+    func timeRun(_ path: String, label: String) -> Double? {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("apmrisk")
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("apmrisk-bench-statewide-\(getpid())")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("apmrisk-bench-run-\(getpid())")
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["run", statewide, "--threads", "2", "--quiet", "--output", output.path]
+        process.arguments = ["run", path, "--threads", "2", "--quiet", "--output", output.path]
         let start = DispatchTime.now().uptimeNanoseconds
         do { try process.run() } catch {
-            print("statewide run: \(binary.path) could not be started (\(error))")
-            return
+            print("\(label): \(binary.path) could not be started (\(error))")
+            return nil
         }
         process.waitUntilExit()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -123,11 +159,12 @@ struct Bench: ParsableCommand {
             .map { String(manifest[$0].filter(\.isNumber)) } ?? "?"
         try? FileManager.default.removeItem(at: output)
         guard process.terminationStatus == 0 else {
-            print("statewide run: apmrisk exited with \(process.terminationStatus)")
-            return
+            print("\(label): apmrisk exited with \(process.terminationStatus)")
+            return nil
         }
-        print(String(format: "Statewide reference run (%@, %@ trials, 2 threads): %.1f s wall, peak memory %.2f GiB",
-                     statewide, trials, seconds, Double(usage.ru_maxrss) / 1_048_576))
+        print(String(format: "%@ (%@, %@ trials, 2 threads): %.1f s wall, peak memory of the runs so far %.2f GiB",
+                     label, path, trials, seconds, Double(usage.ru_maxrss) / 1_048_576))
+        return seconds
     }
 
     func describe(_ totals: [Double]) {
