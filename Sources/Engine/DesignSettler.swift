@@ -31,6 +31,8 @@ struct DesignSettler {
         }
         // Regional rates per region × benchmark base, NaN until first needed.
         var regionalRates = [Double](repeating: .nan, count: scenario.regions.count * designPlan.benchmarkBases)
+        let regionPractices = scenario.regions.indices.map { r in practices.indices.filter { practices[$0].region == r } }
+        var reference = ReferenceRates()
         for year in 1...scenario.simulation.programYears {
             let y = year - firstYear
             var components: [PaymentComponents] = []
@@ -56,13 +58,27 @@ struct DesignSettler {
                     let region = practices[p].region
                     let key = region * designPlan.benchmarkBases + designPlan.baseIndex[p][year]
                     if regionalRates[key].isNaN {
-                        regionalRates[key] = baseRate(base, of: practices.indices.filter { practices[$0].region == region },
+                        regionalRates[key] = baseRate(base, of: regionPractices[region],
                                                       activity: activity, inYearZeroTerms: reconciled, social: social)
                     }
                     let blend = tier.regionalBlend[year]
                     let fee = tier.terms.benchmark.adjustForFeeChanges ? plan.totalFeeFactor[year] : 1
-                    let benchmark = ((1 - blend) * own + blend * regionalRates[key])
-                        * activity[p][y].adjustedRiskMonths(socialFactor: social) * trend * fee
+                    let riskMonths = activity[p][y].adjustedRiskMonths(socialFactor: social)
+                    var benchmark = ((1 - blend) * own + blend * regionalRates[key]) * riskMonths * trend * fee
+                    let update = tier.terms.benchmark.trendUpdate
+                    if update.realisedWeight > 0 {
+                        func realised(_ members: [Int]) -> Double {
+                            realisedRate(base, of: members, region: region, programYear: year, activity: activity,
+                                         kind: reconciled, social: social, update: update,
+                                         adjustForFees: tier.terms.benchmark.adjustForFeeChanges, reference: &reference)
+                        }
+                        let regional = blend > 0 ? realised(regionPractices[region]) : 0
+                        var updated = ((1 - blend) * realised([p]) + blend * regional) * riskMonths
+                        if let guardrail = update.guardrail {
+                            updated = min(max(updated, benchmark * (1 - guardrail)), benchmark * (1 + guardrail))
+                        }
+                        benchmark = (1 - update.realisedWeight) * benchmark + update.realisedWeight * updated
+                    }
                     input = ReconciliationInput(benchmark: benchmark, actual: activity[p][y].reconciledCost(attachment: tier.attachment),
                                                 revenue: c.revenueBeforeSettlement, members: practices[p].members)
                 }
@@ -96,18 +112,10 @@ struct DesignSettler {
     private func baseRate(_ base: [(year: Int, weight: Double)], of practices: some Collection<Int>,
                           activity: [[PracticeYearActivity]], inYearZeroTerms kind: RateKind,
                           social: Double) -> Double {
-        let firstYear = scenario.simulation.firstYear
         var rate = 0.0
         for (year, weight) in base {
-            var cost = 0.0, riskMonths = 0.0
-            for p in practices {
-                switch kind {
-                case .inScope: cost += activity[p][year - firstYear].inScopeFFS
-                case let .reconciled(attachment, _): cost += activity[p][year - firstYear].reconciledCost(attachment: attachment)
-                }
-                riskMonths += activity[p][year - firstYear].adjustedRiskMonths(socialFactor: social)
-            }
-            guard riskMonths > 0 else { continue }
+            guard let yearRate = rawRate(year: year, of: practices, activity: activity, kind: kind, social: social)
+            else { continue }
             var toYearZero = pow1p(scenario.variation.assumedTrend, -year)
             if year > 0 {
                 toYearZero = 1 / plan.trendFactors[year]
@@ -116,7 +124,65 @@ struct DesignSettler {
                 case let .reconciled(_, adjust): if adjust { toYearZero /= plan.totalFeeFactor[year] }
                 }
             }
-            rate += weight * (cost / riskMonths) * toYearZero
+            rate += weight * yearRate * toYearZero
+        }
+        return rate
+    }
+
+    /// Cost per risk-adjusted member-month of `practices` in `year`, at that year's prices; nil
+    /// without member-months.
+    private func rawRate(year: Int, of practices: some Collection<Int>, activity: [[PracticeYearActivity]],
+                         kind: RateKind, social: Double) -> Double? {
+        let y = year - scenario.simulation.firstYear
+        var cost = 0.0, riskMonths = 0.0
+        for p in practices {
+            switch kind {
+            case .inScope: cost += activity[p][y].inScopeFFS
+            case let .reconciled(attachment, _): cost += activity[p][y].reconciledCost(attachment: attachment)
+            }
+            riskMonths += activity[p][y].adjustedRiskMonths(socialFactor: social)
+        }
+        return riskMonths > 0 ? cost / riskMonths : nil
+    }
+
+    /// The reference populations' rates (statewide and per region) a realised update measures
+    /// growth by, each computed once per settlement.
+    struct ReferenceRates {
+        struct Key: Hashable {
+            let region: Int?
+            let year: Int
+            let kind: RateKind
+            let social: Double
+        }
+        var rates: [Key: Double] = [:]
+    }
+
+    /// The base rate brought to program year `programYear` by the reference population's realised
+    /// growth from each base year: (1 − w) × statewide growth + w × the region's, w the update's
+    /// regional weight; fee changes taken out again when the benchmark does not follow them.
+    private func realisedRate(_ base: [(year: Int, weight: Double)], of members: [Int], region: Int, programYear: Int,
+                              activity: [[PracticeYearActivity]], kind: RateKind, social: Double, update: TrendUpdate,
+                              adjustForFees: Bool, reference: inout ReferenceRates) -> Double {
+        func referenceRate(_ region: Int?, _ year: Int) -> Double? {
+            let key = ReferenceRates.Key(region: region, year: year, kind: kind, social: social)
+            if let known = reference.rates[key] { return known.isNaN ? nil : known }
+            let measured = rawRate(year: year, of: region.map { r in scenario.practices.indices.filter { scenario.practices[$0].region == r } }
+                                   ?? Array(scenario.practices.indices), activity: activity, kind: kind, social: social)
+            reference.rates[key] = measured ?? .nan
+            return measured
+        }
+        func growth(_ region: Int?, from year: Int) -> Double {
+            guard let then = referenceRate(region, year), then > 0, let now = referenceRate(region, programYear) else { return 1 }
+            return now / then
+        }
+        func fee(_ year: Int) -> Double { year > 0 ? plan.totalFeeFactor[year] : 1 }
+        var rate = 0.0
+        for (year, weight) in base {
+            guard let yearRate = rawRate(year: year, of: members, activity: activity, kind: kind, social: social) else { continue }
+            let w = update.regionalWeight
+            var factor = (w < 1 ? (1 - w) * growth(nil, from: year) : 0) + (w > 0 ? w * growth(region, from: year) : 0)
+            if !adjustForFees { factor /= fee(programYear) / fee(year) }
+            rate += weight * yearRate * factor
         }
         return rate
     }

@@ -170,11 +170,14 @@ public struct BenchmarkTerms: Sendable, Equatable {
     public var baselineWeights: [Double]
     /// Rebasing at the start of each new agreement period; nil keeps the first base throughout.
     public var rebase: Rebase?
+    /// How the base is brought to the performance year: the assumed trend, the realised growth
+    /// of a reference population, or a blend.
+    public var trendUpdate: TrendUpdate
 
     public init(regionalBlend: Glide = Glide(0), adjustForFeeChanges: Bool = true,
-                baselineWeights: [Double] = [1], rebase: Rebase? = nil) {
+                baselineWeights: [Double] = [1], rebase: Rebase? = nil, trendUpdate: TrendUpdate = .prospective) {
         self.regionalBlend = regionalBlend; self.adjustForFeeChanges = adjustForFeeChanges
-        self.baselineWeights = baselineWeights; self.rebase = rebase
+        self.baselineWeights = baselineWeights; self.rebase = rebase; self.trendUpdate = trendUpdate
     }
 
     /// The base years and their weights for program year `year`: the baseline years in the
@@ -189,6 +192,28 @@ public struct BenchmarkTerms: Sendable, Equatable {
         let first = last - weights.count + 1
         return weights.enumerated().map { (first + $0.offset, $0.element) }
     }
+}
+
+/// How a benchmark moves from its base years to the performance year. The prospective update is
+/// the scenario's assumed trend (and fee factor), fixed before the year; the realised update is
+/// the growth, from each base year to the performance year, of the reference population's cost
+/// per risk-adjusted member-month as simulated (statewide, the practice's region, or a blend of
+/// the two growths), the way MSSP updates benchmarks by national–regional growth. The benchmark
+/// rate is (1 − realisedWeight) × prospective + realisedWeight × realised, the realised rate
+/// first held within ± guardrail of the prospective one.
+public struct TrendUpdate: Sendable, Equatable {
+    /// Weight of the realised update, in [0, 1]; 0 is the prospective trend alone.
+    public var realisedWeight: Double
+    /// Weight of the practice's region in the reference growth, in [0, 1]; 0 is statewide.
+    public var regionalWeight: Double
+    /// Largest relative distance of the realised rate from the prospective one, or nil.
+    public var guardrail: Double?
+
+    public init(realisedWeight: Double, regionalWeight: Double = 0, guardrail: Double? = nil) {
+        self.realisedWeight = realisedWeight; self.regionalWeight = regionalWeight; self.guardrail = guardrail
+    }
+
+    public static let prospective = TrendUpdate(realisedWeight: 0)
 }
 
 /// A new benchmark base at each agreement period (MSSP rebases every 5 years, from the three

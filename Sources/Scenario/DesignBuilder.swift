@@ -234,8 +234,20 @@ extension ScenarioBuilder {
                 rebase = nil
             }
         }
-        guard let blend, let weights, let rebase else { return nil }
-        return BenchmarkTerms(regionalBlend: blend, adjustForFeeChanges: adjust, baselineWeights: weights, rebase: rebase)
+        var update: TrendUpdate? = .prospective
+        if let updateMap = map.mapping("trend_update") {
+            let realised = updateMap.number("realised_weight", default: 1, .share)
+            let regional = updateMap.number("regional_weight", default: 0, .share)
+            let guardrail: Double?? = updateMap.value("guardrail") == nil ? .some(nil)
+                : updateMap.number("guardrail", NumberRule(expected: "a share in (0, 1]") { $0 > 0 && $0 <= 1 }).map { .some($0) }
+            updateMap.finish()
+            if let realised, let regional, let guardrail {
+                update = TrendUpdate(realisedWeight: realised, regionalWeight: regional, guardrail: guardrail)
+            } else { update = nil }
+        }
+        guard let blend, let weights, let rebase, let update else { return nil }
+        return BenchmarkTerms(regionalBlend: blend, adjustForFeeChanges: adjust, baselineWeights: weights, rebase: rebase,
+                              trendUpdate: update)
     }
 
     /// A list of non-negative weights, oldest year first, summing to 1, at most `limit` long
