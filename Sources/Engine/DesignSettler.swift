@@ -201,7 +201,7 @@ struct DesignSettler {
                                       confidenceCoefficient: tier.lossCoefficient)
             let amount = SettlementCalculator.reconcile(pooled, terms: terms, year: year, msr: msr, mlr: mlr)
             let shares = group.count == 1 ? [amount]
-                : SettlementCalculator.allocate(amount, benchmarks: group.map { inputs[$0]?.benchmark ?? 0 })
+                : SettlementCalculator.allocate(amount, among: group.map { inputs[$0] ?? .zero }, terms: terms, year: year)
             for (k, p) in group.enumerated() {
                 SettlementCalculator.apply(reconciliation: shares[k], to: &components[p], gateMet: gates[p])
             }

@@ -321,14 +321,18 @@ extension ScenarioBuilder {
         }
         let savingsCap = readCap(map.mapping("savings_cap"), years: years)
         let lossCap = readCap(map.mapping("loss_cap"), years: years)
-        if case let .fixed(msrGlide)? = msr, let cap = savingsCap?.benchmarkShare, let node = map.value("savings_cap"),
+        // Under first-dollar sharing a cap below the threshold is a legitimate design (a result
+        // past the threshold settles at the cap). Net of the threshold it stays an error: sharing
+        // would start beyond a margin the cap has already cut short, which reads as a typo.
+        let netOfThreshold = basis == .netOfThreshold
+        if netOfThreshold, case let .fixed(msrGlide)? = msr, let cap = savingsCap?.benchmarkShare, let node = map.value("savings_cap"),
            let year = (1...max(years, 1)).first(where: { cap.value(year: $0) < msrGlide.value(year: $0) }) {
-            reader.report(node, map.child("savings_cap.benchmark"), "is \(format(cap.value(year: year))) in program year \(year), below the minimum savings rate \(format(msrGlide.value(year: year))); expected a cap at or above the threshold")
+            reader.report(node, map.child("savings_cap.benchmark"), "is \(format(cap.value(year: year))) in program year \(year), below the minimum savings rate \(format(msrGlide.value(year: year))) with net_of_threshold sharing; expected a cap at or above the threshold (or first_dollar sharing)")
         }
         let downsideUsed = (downside?.maximum ?? 0) > 0 || corridors != nil
-        if case let .fixed(mlrGlide)? = mlr, let cap = lossCap?.benchmarkShare, let node = map.value("loss_cap"), downsideUsed,
+        if netOfThreshold, case let .fixed(mlrGlide)? = mlr, let cap = lossCap?.benchmarkShare, let node = map.value("loss_cap"), downsideUsed,
            let year = (1...max(years, 1)).first(where: { cap.value(year: $0) < mlrGlide.value(year: $0) }) {
-            reader.report(node, map.child("loss_cap.benchmark"), "is \(format(cap.value(year: year))) in program year \(year), below the minimum loss rate \(format(mlrGlide.value(year: year))); expected a cap at or above the threshold")
+            reader.report(node, map.child("loss_cap.benchmark"), "is \(format(cap.value(year: year))) in program year \(year), below the minimum loss rate \(format(mlrGlide.value(year: year))) with net_of_threshold sharing; expected a cap at or above the threshold (or first_dollar sharing)")
         }
         if case .some(nil) = corridors { return nil }
         guard let msr, let mlr, let basis, let upside, let downside, let savingsCap, let lossCap else { return nil }

@@ -145,9 +145,42 @@ public enum SettlementCalculator {
 
     /// Pro-rata allocation of a pooled reconciliation amount by benchmark dollars.
     public static func allocate(_ amount: Double, benchmarks: [Double]) -> [Double] {
-        let total = benchmarks.reduce(0, +)
-        guard total > 0 else { return benchmarks.map { _ in 0 } }
-        return benchmarks.map { amount * $0 / total }
+        allocate(amount, benchmarks: benchmarks, limits: benchmarks.map { _ in .infinity })
+    }
+
+    /// A pooled reconciliation amount allocated to the pool's practices pro rata by benchmark
+    /// dollars, no practice receiving or repaying more than its own cap (the savings or loss cap
+    /// of `terms` applied to its own benchmark and revenue). What a capped practice cannot take
+    /// is spread over the others the same way, up to their caps; what no practice can take
+    /// stays with the payer (savings it keeps, losses it absorbs), so the practices' amounts sum
+    /// to the pool's result or less in size, never more.
+    public static func allocate(_ amount: Double, among inputs: [ReconciliationInput], terms: Reconciliation,
+                                year: Int) -> [Double] {
+        let cap = amount >= 0 ? terms.savingsCap : terms.lossCap
+        let limits = inputs.map { capLimit(cap, benchmark: $0.benchmark, revenue: $0.revenue, year: year) }
+        return allocate(amount, benchmarks: inputs.map(\.benchmark), limits: limits)
+    }
+
+    /// Water-filling: pro rata by benchmark among practices below their limit (in size), repeated
+    /// until the amount is placed or every practice is at its limit.
+    static func allocate(_ amount: Double, benchmarks: [Double], limits: [Double]) -> [Double] {
+        var shares = benchmarks.map { _ in 0.0 }
+        var open = benchmarks.indices.filter { benchmarks[$0] > 0 && limits[$0] > 0 }
+        var remaining = abs(amount)
+        while remaining > 0, !open.isEmpty {
+            let total = open.reduce(0) { $0 + benchmarks[$1] }
+            let capped = open.filter { shares[$0] + remaining * benchmarks[$0] / total > limits[$0] }
+            guard !capped.isEmpty else {
+                for p in open { shares[p] += remaining * benchmarks[p] / total }
+                break
+            }
+            for p in capped {
+                remaining -= limits[p] - shares[p]
+                shares[p] = limits[p]
+            }
+            open.removeAll { capped.contains($0) }
+        }
+        return amount < 0 ? shares.map { -$0 } : shares
     }
 }
 

@@ -140,6 +140,35 @@ struct CorridorAndThresholdTests {
         #expect(shares == [-1_000, -2_000, -6_000])
         #expect(SettlementCalculator.allocate(5, benchmarks: [0, 0]) == [0, 0])
     }
+
+    /// Issue 12, item 6: under "10% of revenue", a pooled practice with little revenue for its
+    /// benchmark must not repay more than 10% of its own revenue.
+    @Test func pooledSharesStopAtEachPracticesOwnCap() {
+        let terms = Reconciliation(minimumSavingsRate: .fixed(Glide(0)), minimumLossRate: .fixed(Glide(0)),
+                                   sharingBasis: .firstDollar, upsideRate: Glide(0.5), downsideRate: Glide(0.5),
+                                   savingsCap: Cap(benchmarkShare: Glide(0.02)), lossCap: Cap(revenueShare: Glide(0.10)))
+        let small = ReconciliationInput(benchmark: 1_000_000, actual: 0, revenue: 100_000, members: 500)
+        let large = ReconciliationInput(benchmark: 1_000_000, actual: 0, revenue: 400_000, members: 500)
+        let third = ReconciliationInput(benchmark: 2_000_000, actual: 0, revenue: 800_000, members: 1000)
+        // Pro rata −15,000 / −15,000 / −30,000; the small practice stops at −10,000 (10% of its
+        // revenue) and the 5,000 it cannot repay is spread over the others by benchmark (1 : 2).
+        let shares = SettlementCalculator.allocate(-60_000, among: [small, large, third], terms: terms, year: 1)
+        let expected: [Double] = [-10_000, -15_000 - 5_000.0 / 3, -30_000 - 10_000.0 / 3]
+        for (share, value) in zip(shares, expected) { #expect(abs(share - value) < 1e-6) }
+        #expect(abs(shares.reduce(0, +) + 60_000) < 1e-6)
+        // A loss beyond every cap: each repays its cap (10%, 40,000 and 80,000), the payer absorbs the rest.
+        #expect(SettlementCalculator.allocate(-200_000, among: [small, large, third], terms: terms, year: 1)
+                == [-10_000, -40_000, -80_000])
+        // Savings use the savings cap (2% of benchmark): 20,000, 20,000 and 40,000 at most.
+        #expect(SettlementCalculator.allocate(100_000, among: [small, large, third], terms: terms, year: 1)
+                == [20_000, 20_000, 40_000])
+        // Uncapped pools allocate exactly as before.
+        let free = Reconciliation(minimumSavingsRate: .fixed(Glide(0)), minimumLossRate: .fixed(Glide(0)),
+                                  sharingBasis: .firstDollar, upsideRate: Glide(0.5), downsideRate: Glide(0.5),
+                                  savingsCap: Cap(), lossCap: Cap())
+        let inputs = [100.0, 200, 600].map { ReconciliationInput(benchmark: $0, actual: 0, revenue: 1, members: 1) }
+        #expect(SettlementCalculator.allocate(-9_000, among: inputs, terms: free, year: 1) == [-1_000, -2_000, -6_000])
+    }
 }
 
 /// Seed 001's CHW business case: $1 invested lowers total cost of care by $1.80.

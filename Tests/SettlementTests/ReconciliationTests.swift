@@ -1,3 +1,4 @@
+import Foundation
 import Scenario
 import Settlement
 import Testing
@@ -83,5 +84,33 @@ struct ReconciliationTests {
         let input = ReconciliationInput(benchmark: 0, actual: 5, revenue: 1, members: 1)
         #expect(SettlementCalculator.reconcile(input, terms: Self.terms(), year: 1, msr: 0, mlr: 0) == 0)
     }
-}
 
+    /// A cap below its threshold under first-dollar sharing (issue 12, item 7): the scenario
+    /// loads, and once the threshold is passed the result is the cap itself.
+    @Test func aCapBelowItsThresholdLoadsAndBindsUnderFirstDollarSharing() throws {
+        let scenario = try ScenarioLoader.parse(data: Data("""
+        name: caps below thresholds
+        simulation: {program_years: 1}
+        population:
+          classes: [{name: all, panel_share: 1}]
+        services:
+          - {name: visit, primary_care_scope: true, rate: 3, cost: {distribution: gamma, mean: 100, cv: 0.5}}
+        regions: [north]
+        practices:
+          groups: [{count: 1, members: [1000, 1000]}]
+        designs:
+          - name: low caps
+            reconciliation: {minimum_savings_rate: 0.05, minimum_loss_rate: 0.05, upside_rate: 0.5, downside_rate: 0.5,
+                             savings_cap: {benchmark: 0.01}, loss_cap: {benchmark: 0.02}}
+        """.utf8), file: "caps.yaml")
+        let terms = try #require(scenario.designs[0].tracks[0].tiers[0].terms.reconciliation)
+        func settle(_ actual: Double) -> Double {
+            SettlementCalculator.reconcile(ReconciliationInput(benchmark: Self.benchmark, actual: actual, revenue: 200_000, members: 1000),
+                                           terms: terms, year: 1, msr: 0.05, mlr: 0.05)
+        }
+        #expect(settle(960_000) == 0)            // 4% savings: inside the 5% MSR
+        #expect(settle(940_000) == 10_000)       // 6% savings: 50% first dollar = 3%, capped at 1%
+        #expect(settle(1_040_000) == 0)          // 4% loss: inside the MLR
+        #expect(settle(1_060_000) == -20_000)    // 6% loss: 3%, capped at 2%
+    }
+}
