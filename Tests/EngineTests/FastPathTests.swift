@@ -106,12 +106,7 @@ struct FastPathTests {
             - {name: disabled, panel_share: 0.11, risk_cv: 0.95, social_need_probability: 0.5, social_need_multiplier: 1.25, utilization_multiplier: 2.5}
         \(Fixture.services)
         regions: [statewide]
-        practices:
-          groups:
-            - {members: 250, id_prefix: A}
-            - {members: 1000, id_prefix: B}
-            - {members: 5000, id_prefix: C}
-            - {members: 20000, id_prefix: D}
+        \(Fixture.issuePanels)
         designs:
           - name: Two-sided with stop-loss
             prospective_share: 0.5

@@ -12,6 +12,16 @@ enum Fixture {
       - {name: outpatient_lab_imaging, rate: 4.0, frailty_cv: 1.0, cost: {distribution: lognormal, mean: 350, cv: 2.0}}
     """
 
+    /// One practice of each panel size the fast-path issues name (250, 1,000, 5,000, 20,000).
+    static let issuePanels = """
+    practices:
+      groups:
+        - {members: 250, id_prefix: A}
+        - {members: 1000, id_prefix: B}
+        - {members: 5000, id_prefix: C}
+        - {members: 20000, id_prefix: D}
+    """
+
     /// Three program years, two regions, small and mid-sized practices, an FFS+PMPM design and a
     /// two-sided design with a glide path: every level of variation switched on.
     static let world = """

@@ -138,12 +138,7 @@ struct PersistenceTests {
         \(Fixture.services)
         variation: {trend: {assumed: 0.03, mean: 0.03, sd: 0.01}, regional_cv: 0.02, practice_efficiency_cv: 0.03}
         regions: [statewide]
-        practices:
-          groups:
-            - {members: 250, id_prefix: A}
-            - {members: 1000, id_prefix: B}
-            - {members: 5000, id_prefix: C}
-            - {members: 20000, id_prefix: D}
+        \(Fixture.issuePanels)
         designs:
           - name: Two-sided
             prospective_share: 0.5
