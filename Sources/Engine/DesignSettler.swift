@@ -50,7 +50,8 @@ struct DesignSettler {
                 let score = world.quality[p][year]
                 let c = SettlementCalculator.basePayments(
                     terms: tier.terms, year: year, activity: activity[p][y],
-                    expectedInScopePMPM: inScopeRate * trend * plan.inScopeFeeFactor[year],
+                    expectedInScopePMPM: inScopeRate * trend
+                        * feeFactor(year, mixOf: CollectionOfOne(p), base: base, activity: activity, inScopeOnly: true),
                     qualityScore: score, riskBins: plan.recording.riskBins)
                 var input: ReconciliationInput?
                 if let reconciled = tier.reconciledKind {
@@ -62,7 +63,8 @@ struct DesignSettler {
                                                       activity: activity, inYearZeroTerms: reconciled, social: social)
                     }
                     let blend = tier.regionalBlend[year]
-                    let fee = tier.terms.benchmark.adjustForFeeChanges ? plan.totalFeeFactor[year] : 1
+                    let fee = tier.terms.benchmark.adjustForFeeChanges
+                        ? feeFactor(year, mixOf: CollectionOfOne(p), base: base, activity: activity, inScopeOnly: false) : 1
                     let riskMonths = activity[p][y].adjustedRiskMonths(socialFactor: social)
                     var benchmark = ((1 - blend) * own + blend * regionalRates[key]) * riskMonths * trend * fee
                     let update = tier.terms.benchmark.trendUpdate
@@ -120,13 +122,41 @@ struct DesignSettler {
             if year > 0 {
                 toYearZero = 1 / plan.trendFactors[year]
                 switch kind {
-                case .inScope: toYearZero /= plan.inScopeFeeFactor[year]
-                case let .reconciled(_, adjust): if adjust { toYearZero /= plan.totalFeeFactor[year] }
+                case .inScope:
+                    toYearZero /= feeFactor(year, mixOf: practices, base: base, activity: activity, inScopeOnly: true)
+                case let .reconciled(_, adjust):
+                    if adjust { toYearZero /= feeFactor(year, mixOf: practices, base: base, activity: activity, inScopeOnly: false) }
                 }
             }
             rate += weight * yearRate * toYearZero
         }
         return rate
+    }
+
+    /// How much dearer `year`'s fees make the service mix of `practices` in the base years
+    /// (weighted as the base; costs of rebased program years taken back to baseline fees), over
+    /// all categories or the in-scope ones: a fee change is repriced on the practices' own mix,
+    /// so a primary-care fee change moves a pediatric benchmark by a pediatric practice's share
+    /// of primary care. Exactly 1 without fee changes.
+    private func feeFactor(_ year: Int, mixOf practices: some Collection<Int>, base: [(year: Int, weight: Double)],
+                           activity: [[PracticeYearActivity]], inScopeOnly: Bool) -> Double {
+        guard year > 0, plan.hasFeeChanges else { return 1 }
+        let firstYear = scenario.simulation.firstYear
+        let fees = plan.feeIndex[year]
+        var atBase = 0.0, atYear = 0.0
+        for (baseYear, weight) in base {
+            let baseFees = plan.fees(year: baseYear)
+            for p in practices {
+                for (c, cost) in activity[p][baseYear - firstYear].costByCategory.enumerated()
+                where !inScopeOnly || plan.primaryCareScope[c] {
+                    let atBaselineFees = weight * cost / baseFees[c]
+                    atBase += atBaselineFees
+                    atYear += atBaselineFees * fees[c]
+                }
+            }
+        }
+        guard atBase > 0 else { return inScopeOnly ? plan.inScopeFeeFactor[year] : plan.totalFeeFactor[year] }
+        return atYear / atBase
     }
 
     /// Cost per risk-adjusted member-month of `practices` in `year`, at that year's prices; nil
@@ -175,7 +205,9 @@ struct DesignSettler {
             guard let then = referenceRate(region, year), then > 0, let now = referenceRate(region, programYear) else { return 1 }
             return now / then
         }
-        func fee(_ year: Int) -> Double { year > 0 ? plan.totalFeeFactor[year] : 1 }
+        func fee(_ year: Int) -> Double {
+            feeFactor(year, mixOf: members, base: base, activity: activity, inScopeOnly: false)
+        }
         var rate = 0.0
         for (year, weight) in base {
             guard let yearRate = rawRate(year: year, of: members, activity: activity, kind: kind, social: social) else { continue }

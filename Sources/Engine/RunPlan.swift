@@ -84,6 +84,8 @@ struct RunPlan: Sendable {
     let recording: WorldRecording
     /// Fee index per year (0 = baseline) and category.
     let feeIndex: [[Double]]
+    /// Whether any fee-schedule change moves any year's fees.
+    let hasFeeChanges: Bool
     /// Expected-cost-weighted fee factors per year: total cost of care and in-scope FFS.
     let totalFeeFactor: [Double]
     let inScopeFeeFactor: [Double]
@@ -169,6 +171,7 @@ struct RunPlan: Sendable {
         let bounds = scenario.designs.flatMap { $0.tracks.flatMap { $0.tiers.flatMap { $0.terms.addOns.flatMap { $0.riskTiers.compactMap(\.below) } } } }
         recording = WorldRecording(attachments: attachments, riskBins: RiskBins(bounds: bounds))
         feeIndex = (0...years).map { scenario.feeIndex(year: $0) }
+        hasFeeChanges = feeIndex.contains { $0.contains { $0 != 1 } }
         let expectations = WorldExpectations(scenario: scenario)
         let mix = scenario.population.classes.map(\.panelShare)
         let categoryMeans = expectations.costPerMemberMonthByCategory(mix: mix)
@@ -188,6 +191,8 @@ struct RunPlan: Sendable {
 
     /// The fee index of any simulated year: baseline years are at the baseline fee schedule.
     func fees(year: Int) -> [Double] { feeIndex[max(year, 0)] }
+
+
 
     /// The payer's assumed trend from year `from` to year `to` (either may be a baseline year).
     func assumedTrend(from: Int, to: Int) -> Double { pow1p(scenario.variation.assumedTrend, to - from) }

@@ -126,3 +126,55 @@ struct TrendUpdateTests {
         }
     }
 }
+
+/// Fee-schedule changes repriced on each practice's own service mix (issue 12, item 5).
+struct FeeRepricingTests {
+    @Test func aPrimaryCareFeeIncreaseLeavesEveryKindOfPracticeWithoutExpectedSavings() throws {
+        let scenario = try Fixture.scenario("""
+        name: primary-care fee change
+        simulation: {trials: 80, seed: 8, program_years: 3}
+        population:
+          frailty_sharing: 0.5
+          risk_score_noise_cv: 0.3
+          classes:
+            - name: child
+              panel_share: 0.4
+              risk_cv: 0.8
+              category_multipliers: {primary_care_visit: 1.5, specialist_visit: 0.2, ed_visit: 0.5, inpatient_admission: 0.1, outpatient_lab_imaging: 0.2}
+            - {name: adult, panel_share: 0.6, risk_cv: 1.0}
+        \(Fixture.services)
+        variation:
+          trend: {assumed: 0.03, mean: 0.03, sd: 0}
+        fee_schedule_changes: [{year: 2, change: 0.25, scope: primary_care}]
+        regions: [east]
+        practice_types:
+          - {name: pediatric, class_mix: {child: 1}}
+          - {name: adult, class_mix: {adult: 1}}
+          - {name: family}
+        practices:
+          groups:
+            - {count: 4, members: [3000, 3000], type: pediatric, id_prefix: P}
+            - {count: 4, members: [3000, 3000], type: adult, id_prefix: A}
+            - {count: 4, members: [3000, 3000], type: family, id_prefix: F}
+        designs:
+          - name: two-sided
+            reconciliation: {minimum_savings_rate: 0, minimum_loss_rate: 0, upside_rate: 0.5, downside_rate: 0.5}
+        """)
+        let r = try Simulation.run(scenario: scenario, trials: 80, seed: 8, threads: 2)
+        // Per trial, each kind's settlements over the years at the new fees; their mean over
+        // trials should be 0 within 4 standard errors (trials are independent). Priced with one
+        // statewide factor, a pediatric benchmark would miss about a sixth of the fee change on
+        // a cost that is half primary care: thousands of dollars per practice-year, far outside.
+        for (kind, practices) in [("pediatric", 0..<4), ("adult", 4..<8), ("family", 8..<12)] {
+            let totals = (0..<r.trials).map { t in
+                practices.reduce(0.0) { sum, p in
+                    sum + (2...3).reduce(0.0) { $0 + r.reconciliation[r.settledIndex(trial: t, design: 0, practice: p, year: $1)] }
+                }
+            }
+            let mean = totals.reduce(0, +) / Double(totals.count)
+            let sd = (totals.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(totals.count - 1)).squareRoot()
+            let standardError = sd / Double(totals.count).squareRoot()
+            #expect(abs(mean) < 4 * standardError, "\(kind): mean settlement \(mean) ± \(standardError)")
+        }
+    }
+}
