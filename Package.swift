@@ -20,7 +20,8 @@ let package = Package(
         .target(name: "Scenario", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Settlement", dependencies: ["Scenario"]),
         .target(name: "Statistics"),
-        .target(name: "Engine", dependencies: ["Sampling", "Scenario", "Settlement", "Statistics"]),
+        .target(name: "Engine", dependencies: ["Sampling", "Scenario", "Settlement", "Statistics"],
+                exclude: ["README.md", "Aggregate/README.md", "World/README.md"]),
         .target(name: "Reports", dependencies: ["Statistics"]),
         .executableTarget(name: "apmrisk", dependencies: [
             "Engine", "Reports", "Scenario",
