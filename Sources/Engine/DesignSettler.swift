@@ -69,13 +69,14 @@ struct DesignSettler {
                     var benchmark = ((1 - blend) * own + blend * regionalRates[key]) * riskMonths * trend * fee
                     let update = tier.terms.benchmark.trendUpdate
                     if update.realisedWeight > 0 {
-                        func realised(_ members: [Int]) -> Double {
+                        func realised(_ members: some Collection<Int>) -> Double {
                             realisedRate(base, of: members, region: region, programYear: year, activity: activity,
                                          kind: reconciled, social: social, update: update,
-                                         adjustForFees: tier.terms.benchmark.adjustForFeeChanges, reference: &reference)
+                                         adjustForFees: tier.terms.benchmark.adjustForFeeChanges,
+                                         regionPractices: regionPractices, reference: &reference)
                         }
                         let regional = blend > 0 ? realised(regionPractices[region]) : 0
-                        var updated = ((1 - blend) * realised([p]) + blend * regional) * riskMonths
+                        var updated = ((1 - blend) * realised(CollectionOfOne(p)) + blend * regional) * riskMonths
                         if let guardrail = update.guardrail {
                             updated = min(max(updated, benchmark * (1 - guardrail)), benchmark * (1 + guardrail))
                         }
@@ -190,14 +191,15 @@ struct DesignSettler {
     /// The base rate brought to program year `programYear` by the reference population's realised
     /// growth from each base year: (1 − w) × statewide growth + w × the region's, w the update's
     /// regional weight; fee changes taken out again when the benchmark does not follow them.
-    private func realisedRate(_ base: [(year: Int, weight: Double)], of members: [Int], region: Int, programYear: Int,
-                              activity: [[PracticeYearActivity]], kind: RateKind, social: Double, update: TrendUpdate,
-                              adjustForFees: Bool, reference: inout ReferenceRates) -> Double {
+    private func realisedRate(_ base: [(year: Int, weight: Double)], of members: some Collection<Int>, region: Int,
+                              programYear: Int, activity: [[PracticeYearActivity]], kind: RateKind, social: Double,
+                              update: TrendUpdate, adjustForFees: Bool, regionPractices: [[Int]],
+                              reference: inout ReferenceRates) -> Double {
         func referenceRate(_ region: Int?, _ year: Int) -> Double? {
             let key = ReferenceRates.Key(region: region, year: year, kind: kind, social: social)
             if let known = reference.rates[key] { return known.isNaN ? nil : known }
-            let measured = rawRate(year: year, of: region.map { r in scenario.practices.indices.filter { scenario.practices[$0].region == r } }
-                                   ?? Array(scenario.practices.indices), activity: activity, kind: kind, social: social)
+            let measured = region.map { rawRate(year: year, of: regionPractices[$0], activity: activity, kind: kind, social: social) }
+                ?? rawRate(year: year, of: scenario.practices.indices, activity: activity, kind: kind, social: social)
             reference.rates[key] = measured ?? .nan
             return measured
         }

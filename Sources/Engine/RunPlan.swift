@@ -192,8 +192,6 @@ struct RunPlan: Sendable {
     /// The fee index of any simulated year: baseline years are at the baseline fee schedule.
     func fees(year: Int) -> [Double] { feeIndex[max(year, 0)] }
 
-
-
     /// The payer's assumed trend from year `from` to year `to` (either may be a baseline year).
     func assumedTrend(from: Int, to: Int) -> Double { pow1p(scenario.variation.assumedTrend, to - from) }
 }
