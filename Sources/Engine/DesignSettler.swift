@@ -29,9 +29,10 @@ struct DesignSettler {
                     : applyInterventions(simulated, terms.interventions, effects: effects[place.track][place.tier], year: year)
             }
         }
-        // Regional rates per region × benchmark base, NaN until first needed.
-        var regionalRates = [Double](repeating: .nan, count: scenario.regions.count * designPlan.benchmarkBases)
-        let regionPractices = scenario.regions.indices.map { r in practices.indices.filter { practices[$0].region == r } }
+        // Reference rates per area (each region, then statewide) × rate base, NaN until first needed.
+        let areas = plan.areaPractices
+        let statewide = areas.count - 1
+        var areaRates = [Double](repeating: .nan, count: areas.count * designPlan.benchmarkBases)
         var reference = ReferenceRates()
         for year in 1...scenario.simulation.programYears {
             let y = year - firstYear
@@ -44,45 +45,74 @@ struct DesignSettler {
             for p in practices.indices {
                 let tier = tiers[p]
                 let social = tier.terms.socialRiskAdjustment
+                let scores = tier.terms.riskScores
+                let coding = scores.codingFactor(year: year)
                 let base = tier.baseYears[year]
-                let inScopeRate = baseRate(base, of: CollectionOfOne(p), activity: activity, inYearZeroTerms: .inScope,
-                                           social: social)
+                let region = practices[p].region
+                func areaRate(_ population: ReferencePopulation, kind: RateKind, baseIndex: Int) -> Double {
+                    let area = population == .statewide ? statewide : region
+                    let key = area * designPlan.benchmarkBases + baseIndex
+                    if areaRates[key].isNaN {
+                        areaRates[key] = baseRate(base, of: areas[area], activity: activity, inYearZeroTerms: kind,
+                                                  social: social, scores: scores)
+                    }
+                    return areaRates[key]
+                }
+                var inScopeRate = baseRate(base, of: CollectionOfOne(p), activity: activity, inYearZeroTerms: .inScope,
+                                           social: social, scores: scores)
+                let pricingWeight = tier.pricingWeight[year]
+                if pricingWeight > 0 {
+                    let rate = areaRate(tier.terms.prospectivePricing.population, kind: .inScope,
+                                        baseIndex: designPlan.pricingIndex[p][year])
+                    inScopeRate = (1 - pricingWeight) * inScopeRate + pricingWeight * rate
+                }
                 let score = world.quality[p][year]
                 let c = SettlementCalculator.basePayments(
                     terms: tier.terms, year: year, activity: activity[p][y],
                     expectedInScopePMPM: inScopeRate * trend
-                        * feeFactor(year, mixOf: CollectionOfOne(p), base: base, activity: activity, inScopeOnly: true),
-                    qualityScore: score, riskBins: plan.recording.riskBins)
+                        * feeFactor(year, mixOf: CollectionOfOne(p), base: base, activity: activity, categories: nil),
+                    riskScoreFactor: coding, qualityScore: score, riskBins: plan.recording.riskBins)
                 var input: ReconciliationInput?
-                if let reconciled = tier.reconciledKind {
-                    let own = baseRate(base, of: CollectionOfOne(p), activity: activity, inYearZeroTerms: reconciled, social: social)
-                    let region = practices[p].region
-                    let key = region * designPlan.benchmarkBases + designPlan.baseIndex[p][year]
-                    if regionalRates[key].isNaN {
-                        regionalRates[key] = baseRate(base, of: regionPractices[region],
-                                                      activity: activity, inYearZeroTerms: reconciled, social: social)
-                    }
+                if let reconciled = tier.reconciledKind, let terms = tier.terms.reconciliation {
+                    let own = baseRate(base, of: CollectionOfOne(p), activity: activity, inYearZeroTerms: reconciled,
+                                       social: social, scores: scores)
                     let blend = tier.regionalBlend[year]
+                    let basePopulation = tier.terms.benchmark.basePopulation
+                    let pooled = blend > 0 ? areaRate(basePopulation, kind: reconciled, baseIndex: designPlan.baseIndex[p][year]) : 0
+                    let included = plan.reconciledCategories[(tier.carveOutSet ?? -1) + 1]
                     let fee = tier.terms.benchmark.adjustForFeeChanges
-                        ? feeFactor(year, mixOf: CollectionOfOne(p), base: base, activity: activity, inScopeOnly: false) : 1
-                    let riskMonths = activity[p][y].adjustedRiskMonths(socialFactor: social)
-                    var benchmark = ((1 - blend) * own + blend * regionalRates[key]) * riskMonths * trend * fee
+                        ? feeFactor(year, mixOf: CollectionOfOne(p), base: base, activity: activity, categories: included) : 1
+                    let riskMonths = benchmarkRiskMonths(p, year: year, base: base, activity: activity, social: social,
+                                                         scores: scores)
+                    var benchmark = ((1 - blend) * own + blend * pooled) * riskMonths * trend * fee
                     let update = tier.terms.benchmark.trendUpdate
                     if update.realisedWeight > 0 {
                         func realised(_ members: some Collection<Int>) -> Double {
                             realisedRate(base, of: members, region: region, programYear: year, activity: activity,
-                                         kind: reconciled, social: social, update: update,
+                                         kind: reconciled, social: social, scores: scores, update: update,
                                          adjustForFees: tier.terms.benchmark.adjustForFeeChanges,
-                                         regionPractices: regionPractices, reference: &reference)
+                                         regionPractices: areas, reference: &reference)
                         }
-                        let regional = blend > 0 ? realised(regionPractices[region]) : 0
-                        var updated = ((1 - blend) * realised(CollectionOfOne(p)) + blend * regional) * riskMonths
+                        let referenceRate = blend == 0 ? 0
+                            : realised(areas[basePopulation == .statewide ? statewide : region])
+                        var updated = ((1 - blend) * realised(CollectionOfOne(p)) + blend * referenceRate) * riskMonths
                         if let guardrail = update.guardrail {
                             updated = min(max(updated, benchmark * (1 - guardrail)), benchmark * (1 + guardrail))
                         }
                         benchmark = (1 - update.realisedWeight) * benchmark + update.realisedWeight * updated
                     }
-                    input = ReconciliationInput(benchmark: benchmark, actual: activity[p][y].reconciledCost(attachment: tier.attachment),
+                    var actual = reconciledCost(activity[p][y], kind: reconciled)
+                    let current = activity[p][y]
+                    if terms.inScopeActual == .payments, current.inScopeFFS > 0 {
+                        // In-scope services count at what was paid for them: the FFS still paid
+                        // plus the prospective payment, for the share of in-scope cost reconciled.
+                        var inScopeReconciled = 0.0
+                        for (k, cost) in current.costByCategory.enumerated() where plan.primaryCareScope[k] && included[k] {
+                            inScopeReconciled += cost
+                        }
+                        actual += inScopeReconciled / current.inScopeFFS * (c.ffs + c.prospective - current.inScopeFFS)
+                    }
+                    input = ReconciliationInput(benchmark: benchmark, actual: actual,
                                                 revenue: c.revenueBeforeSettlement, members: practices[p].members)
                 }
                 components.append(c)
@@ -101,10 +131,48 @@ struct DesignSettler {
         }
     }
 
+    /// The risk-adjusted member-months a practice's benchmark is multiplied by in `year`: its
+    /// scores as coded under the design, and with a growth cap held within ± cap of the
+    /// practice's average score over the base years (weighted as the base).
+    private func benchmarkRiskMonths(_ p: Int, year: Int, base: [(year: Int, weight: Double)],
+                                     activity: [[PracticeYearActivity]], social: Double, scores: RiskScoreTerms) -> Double {
+        let firstYear = scenario.simulation.firstYear
+        let current = activity[p][year - firstYear]
+        let riskMonths = current.adjustedRiskMonths(socialFactor: social) * scores.codingFactor(year: year)
+        guard let cap = scores.growthCap, current.memberMonths > 0 else { return riskMonths }
+        var baseScore = 0.0, weights = 0.0
+        for (baseYear, weight) in base {
+            let then = activity[p][baseYear - firstYear]
+            guard then.memberMonths > 0 else { continue }
+            baseScore += weight * then.adjustedRiskMonths(socialFactor: social) * scores.codingFactor(year: baseYear)
+                / then.memberMonths
+            weights += weight
+        }
+        guard weights > 0 else { return riskMonths }
+        let limit = baseScore / weights * current.memberMonths
+        return min(max(riskMonths, limit * (1 - cap)), limit * (1 + cap))
+    }
+
+    /// A practice-year's reconciled total cost of care: truncated at the stop-loss, less its
+    /// carve-outs.
+    private func reconciledCost(_ activity: PracticeYearActivity, kind: RateKind) -> Double {
+        switch kind {
+        case .inScope: return activity.inScopeFFS
+        case let .reconciled(attachment, carveOutSet, _):
+            if let attachment { return activity.truncatedCost[attachment] }
+            guard let carveOutSet else { return activity.totalCost }
+            var cost = activity.totalCost
+            for (c, carved) in plan.recording.carveOutSets[carveOutSet].enumerated() where carved {
+                cost -= activity.costByCategory[c]
+            }
+            return cost
+        }
+    }
+
     /// What a base rate measures: in-scope FFS (prospective payments) or the reconciled total.
     enum RateKind: Hashable {
         case inScope
-        case reconciled(attachment: Int?, adjustForFees: Bool)
+        case reconciled(attachment: Int?, carveOutSet: Int?, adjustForFees: Bool)
     }
 
     /// The weighted base rate of `practices` (pooled) per risk-adjusted member-month, in year-0
@@ -114,19 +182,23 @@ struct DesignSettler {
     /// is used exactly as it is.
     private func baseRate(_ base: [(year: Int, weight: Double)], of practices: some Collection<Int>,
                           activity: [[PracticeYearActivity]], inYearZeroTerms kind: RateKind,
-                          social: Double) -> Double {
+                          social: Double, scores: RiskScoreTerms) -> Double {
         var rate = 0.0
         for (year, weight) in base {
-            guard let yearRate = rawRate(year: year, of: practices, activity: activity, kind: kind, social: social)
+            guard let yearRate = rawRate(year: year, of: practices, activity: activity, kind: kind, social: social,
+                                         scores: scores)
             else { continue }
             var toYearZero = pow1p(scenario.variation.assumedTrend, -year)
             if year > 0 {
                 toYearZero = 1 / plan.trendFactors[year]
                 switch kind {
                 case .inScope:
-                    toYearZero /= feeFactor(year, mixOf: practices, base: base, activity: activity, inScopeOnly: true)
-                case let .reconciled(_, adjust):
-                    if adjust { toYearZero /= feeFactor(year, mixOf: practices, base: base, activity: activity, inScopeOnly: false) }
+                    toYearZero /= feeFactor(year, mixOf: practices, base: base, activity: activity, categories: nil)
+                case let .reconciled(_, carveOutSet, adjust):
+                    if adjust {
+                        toYearZero /= feeFactor(year, mixOf: practices, base: base, activity: activity,
+                                                categories: plan.reconciledCategories[(carveOutSet ?? -1) + 1])
+                    }
                 }
             }
             rate += weight * yearRate * toYearZero
@@ -136,11 +208,12 @@ struct DesignSettler {
 
     /// How much dearer `year`'s fees make the service mix of `practices` in the base years
     /// (weighted as the base; costs of rebased program years taken back to baseline fees), over
-    /// all categories or the in-scope ones: a fee change is repriced on the practices' own mix,
-    /// so a primary-care fee change moves a pediatric benchmark by a pediatric practice's share
-    /// of primary care. Exactly 1 without fee changes.
+    /// the categories a reconciled total counts (`categories`) or, nil, the in-scope ones: a fee
+    /// change is repriced on the practices' own mix, so a primary-care fee change moves a
+    /// pediatric benchmark by a pediatric practice's share of primary care. Exactly 1 without
+    /// fee changes.
     private func feeFactor(_ year: Int, mixOf practices: some Collection<Int>, base: [(year: Int, weight: Double)],
-                           activity: [[PracticeYearActivity]], inScopeOnly: Bool) -> Double {
+                           activity: [[PracticeYearActivity]], categories: [Bool]?) -> Double {
         guard year > 0, plan.hasFeeChanges else { return 1 }
         let firstYear = scenario.simulation.firstYear
         let fees = plan.feeIndex[year]
@@ -149,30 +222,28 @@ struct DesignSettler {
             let baseFees = plan.fees(year: baseYear)
             for p in practices {
                 for (c, cost) in activity[p][baseYear - firstYear].costByCategory.enumerated()
-                where !inScopeOnly || plan.primaryCareScope[c] {
+                where categories?[c] ?? plan.primaryCareScope[c] {
                     let atBaselineFees = weight * cost / baseFees[c]
                     atBase += atBaselineFees
                     atYear += atBaselineFees * fees[c]
                 }
             }
         }
-        guard atBase > 0 else { return inScopeOnly ? plan.inScopeFeeFactor[year] : plan.totalFeeFactor[year] }
+        guard atBase > 0 else { return categories == nil ? plan.inScopeFeeFactor[year] : plan.totalFeeFactor[year] }
         return atYear / atBase
     }
 
     /// Cost per risk-adjusted member-month of `practices` in `year`, at that year's prices; nil
     /// without member-months.
     private func rawRate(year: Int, of practices: some Collection<Int>, activity: [[PracticeYearActivity]],
-                         kind: RateKind, social: Double) -> Double? {
+                         kind: RateKind, social: Double, scores: RiskScoreTerms) -> Double? {
         let y = year - scenario.simulation.firstYear
         var cost = 0.0, riskMonths = 0.0
         for p in practices {
-            switch kind {
-            case .inScope: cost += activity[p][y].inScopeFFS
-            case let .reconciled(attachment, _): cost += activity[p][y].reconciledCost(attachment: attachment)
-            }
+            cost += reconciledCost(activity[p][y], kind: kind)
             riskMonths += activity[p][y].adjustedRiskMonths(socialFactor: social)
         }
+        riskMonths *= scores.codingFactor(year: year)
         return riskMonths > 0 ? cost / riskMonths : nil
     }
 
@@ -184,6 +255,7 @@ struct DesignSettler {
             let year: Int
             let kind: RateKind
             let social: Double
+            let codingGrowth: Double
         }
         var rates: [Key: Double] = [:]
     }
@@ -193,13 +265,13 @@ struct DesignSettler {
     /// regional weight; fee changes taken out again when the benchmark does not follow them.
     private func realisedRate(_ base: [(year: Int, weight: Double)], of members: some Collection<Int>, region: Int,
                               programYear: Int, activity: [[PracticeYearActivity]], kind: RateKind, social: Double,
-                              update: TrendUpdate, adjustForFees: Bool, regionPractices: [[Int]],
+                              scores: RiskScoreTerms, update: TrendUpdate, adjustForFees: Bool, regionPractices: [[Int]],
                               reference: inout ReferenceRates) -> Double {
         func referenceRate(_ region: Int?, _ year: Int) -> Double? {
-            let key = ReferenceRates.Key(region: region, year: year, kind: kind, social: social)
+            let key = ReferenceRates.Key(region: region, year: year, kind: kind, social: social, codingGrowth: scores.codingGrowth)
             if let known = reference.rates[key] { return known.isNaN ? nil : known }
-            let measured = region.map { rawRate(year: year, of: regionPractices[$0], activity: activity, kind: kind, social: social) }
-                ?? rawRate(year: year, of: scenario.practices.indices, activity: activity, kind: kind, social: social)
+            let measured = rawRate(year: year, of: regionPractices[region ?? regionPractices.count - 1], activity: activity,
+                                   kind: kind, social: social, scores: scores)
             reference.rates[key] = measured ?? .nan
             return measured
         }
@@ -208,11 +280,14 @@ struct DesignSettler {
             return now / then
         }
         func fee(_ year: Int) -> Double {
-            feeFactor(year, mixOf: members, base: base, activity: activity, inScopeOnly: false)
+            guard case let .reconciled(_, carveOutSet, _) = kind else { return 1 }
+            return feeFactor(year, mixOf: members, base: base, activity: activity,
+                             categories: plan.reconciledCategories[(carveOutSet ?? -1) + 1])
         }
         var rate = 0.0
         for (year, weight) in base {
-            guard let yearRate = rawRate(year: year, of: members, activity: activity, kind: kind, social: social) else { continue }
+            guard let yearRate = rawRate(year: year, of: members, activity: activity, kind: kind, social: social,
+                                         scores: scores) else { continue }
             let w = update.regionalWeight
             var factor = (w < 1 ? (1 - w) * growth(nil, from: year) : 0) + (w > 0 ? w * growth(region, from: year) : 0)
             if !adjustForFees { factor /= fee(programYear) / fee(year) }

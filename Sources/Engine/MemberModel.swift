@@ -24,6 +24,8 @@ struct MemberModel: Sendable {
     struct MemberClassModel: Sendable {
         /// Services per member-year at true risk 1, per category (rate × class multipliers).
         let rates: [Double]
+        /// The class's weight in observed risk scores (`WorldExpectations.riskScoreWeights`).
+        let riskScoreWeight: Double
         /// Lognormal with mean 1 for true risk; nil when the class has no risk spread.
         let risk: Lognormal?
         let socialNeedProbability: Double
@@ -58,10 +60,11 @@ struct MemberModel: Sendable {
                 idiosyncraticShape: idiosyncraticCV2 > 1e-12 ? 1 / idiosyncraticCV2 : 0))
         }
         var classes: [MemberClassModel] = []
-        for memberClass in scenario.population.classes {
+        let weights = WorldExpectations(scenario: scenario).riskScoreWeights()
+        for (k, memberClass) in scenario.population.classes.enumerated() {
             let rates = zip(scenario.services, memberClass.categoryMultipliers).map { $0.rate * $1 }
             classes.append(MemberClassModel(
-                rates: rates,
+                rates: rates, riskScoreWeight: weights[k],
                 risk: memberClass.riskCV > 0 ? try Lognormal(mean: 1, cv: memberClass.riskCV) : nil,
                 socialNeedProbability: memberClass.socialNeedProbability,
                 socialNeedMultiplier: memberClass.socialNeedMultiplier))
@@ -106,9 +109,34 @@ public struct IgnoreMembers: MemberObserver {
 
 /// What the world records for every practice-year besides the member draws themselves.
 struct WorldRecording: Sendable {
-    /// Stop-loss attachment points (dollars per member-year) used by any design of the run.
-    let attachments: [Double]
+    /// Stop-loss attachment points (dollars per member-year) of every truncation any design of
+    /// the run uses, per simulated year (oldest baseline year first), or one row for every year.
+    let attachmentsByYear: [[Double]]
+    /// Per truncation, the carve-out set (index into `carveOutSets`) its member cost leaves out,
+    /// or nil for the member's whole cost.
+    let truncationScope: [Int?]
+    /// Per carve-out set, per category: whether the category is carved out.
+    let carveOutSets: [[Bool]]
     let riskBins: RiskBins
+
+    init(attachmentsByYear: [[Double]], truncationScope: [Int?], carveOutSets: [[Bool]], riskBins: RiskBins) {
+        self.attachmentsByYear = attachmentsByYear; self.truncationScope = truncationScope
+        self.carveOutSets = carveOutSets; self.riskBins = riskBins
+    }
+
+    /// Fixed attachments on whole member costs, the same every year.
+    init(attachments: [Double], riskBins: RiskBins) {
+        self.init(attachmentsByYear: [attachments], truncationScope: attachments.map { _ in nil }, carveOutSets: [],
+                  riskBins: riskBins)
+    }
+
+    var truncations: Int { truncationScope.count }
+    var hasCarveOuts: Bool { truncationScope.contains { $0 != nil } }
+
+    /// The attachments of simulated year `yearIndex` (0 = the oldest baseline year).
+    func attachments(yearIndex: Int) -> [Double] {
+        attachmentsByYear.count == 1 ? attachmentsByYear[0] : attachmentsByYear[yearIndex]
+    }
 }
 
 extension MemberModel {
@@ -129,7 +157,7 @@ extension MemberModel {
             trueRisk = memberClass.risk.map { rng.lognormal($0) } ?? 1
         }
         let socialNeed = rng.uniform() < memberClass.socialNeedProbability
-        let observedRisk = trueRisk * (riskScoreNoise.map { rng.lognormal($0) } ?? 1)
+        let observedRisk = memberClass.riskScoreWeight * trueRisk * (riskScoreNoise.map { rng.lognormal($0) } ?? 1)
         let sharedNormal = rng.standardNormal()
         let intensity = trueRisk * (socialNeed ? memberClass.socialNeedMultiplier : 1)
             * multiplier * Double(months) / 12
@@ -160,28 +188,31 @@ extension MemberModel {
     ///     every utilization rate.
     ///   - priceFactors: the year's fee-schedule index per category; scales unit costs.
     func simulateYear<Observer: MemberObserver>(
-        classCounts: [Int], multiplier: Double, priceFactors: [Double], recording: WorldRecording,
+        classCounts: [Int], multiplier: Double, priceFactors: [Double], recording: WorldRecording, yearIndex: Int = 0,
         rng: borrowing GSLGenerator, observer: inout Observer
     ) -> PracticeYearActivity {
-        var totals = PracticeYearActivity(categories: categories.count, attachments: recording.attachments.count,
+        var totals = PracticeYearActivity(categories: categories.count, attachments: recording.truncations,
                                           riskBins: recording.riskBins.count)
         addMembers(groupCounts: classCounts, byStratum: false, multiplier: multiplier, priceFactors: priceFactors,
-                   recording: recording, rng: rng, observer: &observer, into: &totals)
+                   recording: recording, attachments: recording.attachments(yearIndex: yearIndex), rng: rng,
+                   observer: &observer, into: &totals)
         return totals
     }
 
     /// Simulates one practice-year of a persistent panel, member by member in panel order.
     func simulateYear<Observer: MemberObserver>(
         panel: MemberPanel, dynamics: PanelDynamics, multiplier: Double, priceFactors: [Double],
-        recording: WorldRecording, rng: borrowing GSLGenerator, observer: inout Observer
+        recording: WorldRecording, yearIndex: Int, rng: borrowing GSLGenerator, observer: inout Observer
     ) -> PracticeYearActivity {
-        var totals = PracticeYearActivity(categories: categories.count, attachments: recording.attachments.count,
+        var totals = PracticeYearActivity(categories: categories.count, attachments: recording.truncations,
                                           riskBins: recording.riskBins.count)
+        let attachments = recording.attachments(yearIndex: yearIndex)
         var i = 0
         for (classIndex, count) in dynamics.classCounts.enumerated() {
             for _ in 0..<count {
                 addMember(classIndex: classIndex, stratum: Int(panel.strata[i]), multiplier: multiplier,
-                          priceFactors: priceFactors, recording: recording, rng: rng, observer: &observer, into: &totals)
+                          priceFactors: priceFactors, recording: recording, attachments: attachments, rng: rng,
+                          observer: &observer, into: &totals)
                 i += 1
             }
         }
@@ -194,14 +225,15 @@ extension MemberModel {
     /// exactly: right for a cross-section, or for independent years.
     func addMembers<Observer: MemberObserver>(
         groupCounts: [Int], byStratum: Bool, multiplier: Double, priceFactors: [Double], recording: WorldRecording,
-        rng: borrowing GSLGenerator, observer: inout Observer, into totals: inout PracticeYearActivity
+        attachments: [Double], rng: borrowing GSLGenerator, observer: inout Observer, into totals: inout PracticeYearActivity
     ) {
         let perClass = byStratum ? groupsPerClass : 1
         for (group, count) in groupCounts.enumerated() where count > 0 {
             let stratum: Int? = byStratum && strata != nil ? group % perClass : nil
             for _ in 0..<count {
                 addMember(classIndex: group / perClass, stratum: stratum, multiplier: multiplier,
-                          priceFactors: priceFactors, recording: recording, rng: rng, observer: &observer, into: &totals)
+                          priceFactors: priceFactors, recording: recording, attachments: attachments, rng: rng,
+                          observer: &observer, into: &totals)
             }
         }
     }
@@ -209,13 +241,45 @@ extension MemberModel {
     @inline(__always)
     private func addMember<Observer: MemberObserver>(
         classIndex: Int, stratum: Int?, multiplier: Double, priceFactors: [Double], recording: WorldRecording,
-        rng: borrowing GSLGenerator, observer: inout Observer, into totals: inout PracticeYearActivity
+        attachments: [Double], rng: borrowing GSLGenerator, observer: inout Observer,
+        into totals: inout PracticeYearActivity
     ) {
+        guard !recording.hasCarveOuts else {
+            // A truncation of a carved-out total needs the member's cost by category.
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: categories.count) { byCategory in
+                byCategory.initialize(repeating: 0)
+                let member = drawMember(classIndex: classIndex, stratum: stratum, multiplier: multiplier,
+                                        priceFactors: priceFactors, rng: rng) { c, cost, services in
+                    totals.costByCategory[c] += cost
+                    byCategory[c] = cost
+                    if categories[c].primaryCareScope { totals.inScopeServices += Double(services) }
+                }
+                record(member, recording: recording, into: &totals)
+                for k in 0..<attachments.count {
+                    var cost = member.cost
+                    if let set = recording.truncationScope[k] {
+                        let carved = recording.carveOutSets[set]
+                        for c in 0..<categories.count where carved[c] { cost -= byCategory[c] }
+                    }
+                    totals.truncatedCost[k] += min(max(cost, 0), attachments[k])
+                }
+                observer.observe(member)
+            }
+            return
+        }
         let member = drawMember(classIndex: classIndex, stratum: stratum, multiplier: multiplier,
                                 priceFactors: priceFactors, rng: rng) { c, cost, services in
             totals.costByCategory[c] += cost
             if categories[c].primaryCareScope { totals.inScopeServices += Double(services) }
         }
+        record(member, recording: recording, into: &totals)
+        for k in 0..<attachments.count { totals.truncatedCost[k] += min(member.cost, attachments[k]) }
+        observer.observe(member)
+    }
+
+    /// Adds a member's months, scores and cost to the practice-year (truncations aside).
+    @inline(__always)
+    private func record(_ member: MemberDraw, recording: WorldRecording, into totals: inout PracticeYearActivity) {
         let memberMonths = Double(member.months)
         totals.memberMonths += memberMonths
         totals.riskMonths += member.observedRisk * memberMonths
@@ -226,8 +290,5 @@ extension MemberModel {
         totals.riskBinMonths[recording.riskBins.bin(of: member.observedRisk)] += memberMonths
         totals.totalCost += member.cost
         totals.inScopeFFS += member.inScopeCost
-        let attachments = recording.attachments
-        for k in 0..<attachments.count { totals.truncatedCost[k] += min(member.cost, attachments[k]) }
-        observer.observe(member)
     }
 }

@@ -31,6 +31,28 @@ public struct MemberSampler: Sendable {
     }
 }
 
+extension MemberSampler {
+    /// Annual costs of `members` members of class mix `mix` at cost index `multiplier` and fees
+    /// `priceFactors`, leaving out the categories `carved` marks: the pilot a percentile
+    /// attachment and a confidence threshold are taken from. The same seed draws the same
+    /// members whatever the multiplier, so one year's pilot differs from another's only by the year.
+    func pilotCosts(members: Int, mix: [Double], multiplier: Double, priceFactors: [Double], carved: [Bool]?,
+                    seed: UInt64) throws(SamplingError) -> [Double] {
+        let rng = try GSLGenerator(seed: seed)
+        var costs: [Double] = []
+        costs.reserveCapacity(members)
+        for (classIndex, count) in classCounts(members: members, mix: mix).enumerated() {
+            for _ in 0..<count {
+                var carvedCost = 0.0
+                let member = model.drawMember(classIndex: classIndex, multiplier: multiplier, priceFactors: priceFactors,
+                                              rng: rng) { c, cost, _ in if carved?[c] == true { carvedCost += cost } }
+                costs.append(carved == nil ? member.cost : max(member.cost - carvedCost, 0))
+            }
+        }
+        return costs
+    }
+}
+
 public struct CollectMembers: MemberObserver {
     public var members: [MemberDraw] = []
     public init() {}

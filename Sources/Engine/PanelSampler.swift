@@ -69,7 +69,8 @@ public struct PanelSampler: Sendable {
                     var walker = PanelPath(dynamics, members: members, aggregate: aggregate, recording: recording)
                     var path: [PracticeYearActivity] = []
                     for _ in 0..<years {
-                        path.append(try walker.nextYear(multiplier: multiplier, priceFactors: fees, rng: rng, cache: &cache))
+                        path.append(try walker.nextYear(multiplier: multiplier, priceFactors: fees, yearIndex: 0, rng: rng,
+                                                        cache: &cache))
                     }
                     done.append((t, path))
                 } catch {

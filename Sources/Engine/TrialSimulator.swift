@@ -166,7 +166,7 @@ struct TrialSimulator: Sendable {
         for year in scenario.simulation.allYears {
             rng.reseed(StreamKey.members(practice: p, year: year).seed(run: seed, trial: trial))
             activities.append(try path.nextYear(multiplier: multipliers[year - firstYear], priceFactors: plan.fees(year: year),
-                                                rng: rng, cache: &cache))
+                                                yearIndex: year - firstYear, rng: rng, cache: &cache))
         }
         return activities
     }

@@ -19,6 +19,29 @@ public struct WorldExpectations: Sendable {
         }
     }
 
+    /// Each member class's weight in the observed risk score: the payer's demographic/eligibility
+    /// model, by default right on average (the class's expected cost per member-month, social
+    /// need included), or the scenario's `risk_score_weight`; normalised so the scenario's
+    /// members average 1 (by the practices' class counts, or the panel shares without practices).
+    /// A member's score is this weight × its within-class clinical score × measurement noise.
+    public func riskScoreWeights() -> [Double] {
+        let classes = scenario.population.classes
+        let raw = classes.enumerated().map { k, memberClass in
+            memberClass.riskScoreWeight ?? scenario.services.enumerated().reduce(0.0) { total, entry in
+                total + entry.element.rate * memberClass.categoryMultipliers[entry.offset] * entry.element.costMean
+            } * memberClass.meanSocialNeedFactor
+        }
+        var members = [Double](repeating: 0, count: classes.count)
+        for practice in scenario.practices {
+            for (k, count) in classCounts(members: practice.members, mix: mix(of: practice)).enumerated() {
+                members[k] += Double(count)
+            }
+        }
+        if members.allSatisfy({ $0 == 0 }) { members = classes.map(\.panelShare) }
+        let average = zip(raw, members).reduce(0) { $0 + $1.0 * $1.1 } / members.reduce(0, +)
+        return raw.map { average > 0 ? $0 / average : 1 }
+    }
+
     /// Expected cost per member-month in program year `year` (0 = baseline), with the year's
     /// fee schedule and expected cost index.
     public func costPerMemberMonth(mix: [Double], inScopeOnly: Bool, year: Int) -> Double {

@@ -77,6 +77,10 @@ public struct PaymentTerms: Sendable, Equatable {
     public var investmentPMPM: Glide
     public var interventions: [Intervention]
     public var quality: QualityTerms?
+    /// What the prospective payment's per-member-month rate is priced from.
+    public var prospectivePricing: BaseRate
+    /// Coding intensity and the benchmark's limit on risk-score growth.
+    public var riskScores: RiskScoreTerms
     public var benchmark: BenchmarkTerms
     public var accountability: Accountability
     public var stopLoss: StopLoss?
@@ -84,11 +88,13 @@ public struct PaymentTerms: Sendable, Equatable {
 
     public init(prospectiveShare: Glide = Glide(0), socialRiskAdjustment: Double = 1, addOns: [AddOn] = [],
                 investmentPMPM: Glide = Glide(0), interventions: [Intervention] = [], quality: QualityTerms? = nil,
+                prospectivePricing: BaseRate = .ownBaseline, riskScores: RiskScoreTerms = RiskScoreTerms(),
                 benchmark: BenchmarkTerms = BenchmarkTerms(), accountability: Accountability = .practice,
                 stopLoss: StopLoss? = nil, reconciliation: Reconciliation? = nil) {
         self.prospectiveShare = prospectiveShare; self.socialRiskAdjustment = socialRiskAdjustment
         self.addOns = addOns; self.investmentPMPM = investmentPMPM; self.interventions = interventions
-        self.quality = quality; self.benchmark = benchmark; self.accountability = accountability
+        self.quality = quality; self.prospectivePricing = prospectivePricing; self.riskScores = riskScores
+        self.benchmark = benchmark; self.accountability = accountability
         self.stopLoss = stopLoss; self.reconciliation = reconciliation
     }
 
@@ -159,10 +165,50 @@ public struct QualityTerms: Sendable, Equatable {
     }
 }
 
+/// The population a base rate is measured over: the practice's region or the whole state.
+public enum ReferencePopulation: String, Sendable, Equatable, CaseIterable {
+    case region, statewide
+}
+
+/// A rate per risk-adjusted member-month priced from the practice's own baseline, a reference
+/// population's base rate (its baseline cost per risk-adjusted member-month, so the practice is
+/// paid for its members' risk scores, not its history), or a blend of the two.
+public struct BaseRate: Sendable, Equatable {
+    /// Weight of the reference population's rate; 0 is the practice's own baseline alone.
+    public var weight: Glide
+    public var population: ReferencePopulation
+
+    public init(weight: Glide, population: ReferencePopulation = .region) {
+        self.weight = weight; self.population = population
+    }
+
+    public static let ownBaseline = BaseRate(weight: Glide(0))
+}
+
+/// How the payer's view of risk scores moves under the design. Coding intensity: the scores a
+/// practice submits grow by `codingGrowth` a program year beyond the member's true change
+/// (1.01 in year 1, 1.0201 in year 2 ...), in prospective payments and benchmarks alike. The cap:
+/// a practice's average score in a performance year may move at most ± `growthCap` from its
+/// average over the benchmark's base years when the benchmark is risk-adjusted (MSSP: ± 3% over
+/// an agreement period).
+public struct RiskScoreTerms: Sendable, Equatable {
+    public var codingGrowth: Double
+    public var growthCap: Double?
+
+    public init(codingGrowth: Double = 0, growthCap: Double? = nil) {
+        self.codingGrowth = codingGrowth; self.growthCap = growthCap
+    }
+
+    /// How much program year `year`'s coding inflates scores (baseline years are as measured).
+    public func codingFactor(year: Int) -> Double { year < 1 || codingGrowth == 0 ? 1 : pow1p(codingGrowth, year) }
+}
+
 public struct BenchmarkTerms: Sendable, Equatable {
-    /// Weight of the region's baseline cost per risk-adjusted member-month (the rest is the
-    /// practice's own baseline).
+    /// Weight of the reference population's baseline cost per risk-adjusted member-month (the
+    /// rest is the practice's own baseline).
     public var regionalBlend: Glide
+    /// Whose base rate the blend takes: the practice's region (default) or the whole state.
+    public var basePopulation: ReferencePopulation
     /// Whether the benchmark follows fee-schedule changes made after the baseline year.
     public var adjustForFeeChanges: Bool
     /// Weights of the most recent baseline years, oldest first, summing to 1 (MSSP: 0.1, 0.3,
@@ -174,9 +220,9 @@ public struct BenchmarkTerms: Sendable, Equatable {
     /// of a reference population, or a blend.
     public var trendUpdate: TrendUpdate
 
-    public init(regionalBlend: Glide = Glide(0), adjustForFeeChanges: Bool = true,
+    public init(regionalBlend: Glide = Glide(0), basePopulation: ReferencePopulation = .region, adjustForFeeChanges: Bool = true,
                 baselineWeights: [Double] = [1], rebase: Rebase? = nil, trendUpdate: TrendUpdate = .prospective) {
-        self.regionalBlend = regionalBlend; self.adjustForFeeChanges = adjustForFeeChanges
+        self.regionalBlend = regionalBlend; self.basePopulation = basePopulation; self.adjustForFeeChanges = adjustForFeeChanges
         self.baselineWeights = baselineWeights; self.rebase = rebase; self.trendUpdate = trendUpdate
     }
 
@@ -237,11 +283,35 @@ public enum Accountability: String, Sendable, Equatable, CaseIterable {
 }
 
 /// Per-member truncation of annual cost in the reconciliation (actual and baseline alike).
-public enum StopLoss: Sendable, Equatable {
-    /// Dollars per member-year.
-    case attachment(Double)
-    /// A percentile of the scenario's member annual cost distribution (e.g. 0.99).
-    case percentile(Double)
+public struct StopLoss: Sendable, Hashable {
+    public enum Point: Sendable, Hashable {
+        /// Dollars per member-year (in baseline dollars when indexed).
+        case attachment(Double)
+        /// A percentile of the member annual cost distribution (e.g. 0.99).
+        case percentile(Double)
+    }
+    public var point: Point
+    /// Whether the attachment moves year by year: a percentile is taken of each year's own
+    /// member cost distribution (MSSP truncates each year at that year's 99th percentile); a
+    /// dollar attachment is trended and fee-adjusted as the benchmark is. Not indexed, one
+    /// attachment in baseline dollars holds for every year.
+    public var indexed: Bool
+
+    public init(_ point: Point, indexed: Bool? = nil) {
+        self.point = point
+        if let indexed { self.indexed = indexed } else if case .percentile = point { self.indexed = true } else { self.indexed = false }
+    }
+
+    public static func attachment(_ dollars: Double) -> StopLoss { StopLoss(.attachment(dollars)) }
+    public static func percentile(_ p: Double) -> StopLoss { StopLoss(.percentile(p)) }
+}
+
+/// How the reconciled actual counts the in-scope (primary-care) services the practice is paid
+/// for: at their shadow FFS price (the claims), or at what the payer actually paid (FFS at the
+/// remaining share plus the prospective payment).
+public enum InScopeActual: String, Sendable, Equatable, CaseIterable {
+    case shadowFFS = "shadow_ffs"
+    case payments
 }
 
 /// How a minimum savings or loss rate is set.
@@ -297,12 +367,17 @@ public struct Reconciliation: Sendable, Equatable {
     public var corridors: [Corridor]?
     public var savingsCap: Cap
     public var lossCap: Cap
+    /// Service categories (indices into `Scenario.services`) left out of the reconciled total
+    /// cost of care, benchmark and actual alike (e.g. long-term services, pharmacy).
+    public var carveOuts: [Int]
+    public var inScopeActual: InScopeActual
 
     public init(minimumSavingsRate: ThresholdRule, minimumLossRate: ThresholdRule, sharingBasis: SharingBasis,
                 upsideRate: Glide, downsideRate: Glide, corridors: [Corridor]? = nil,
-                savingsCap: Cap, lossCap: Cap) {
+                savingsCap: Cap, lossCap: Cap, carveOuts: [Int] = [], inScopeActual: InScopeActual = .shadowFFS) {
         self.minimumSavingsRate = minimumSavingsRate; self.minimumLossRate = minimumLossRate
         self.sharingBasis = sharingBasis; self.upsideRate = upsideRate; self.downsideRate = downsideRate
         self.corridors = corridors; self.savingsCap = savingsCap; self.lossCap = lossCap
+        self.carveOuts = carveOuts; self.inScopeActual = inScopeActual
     }
 }

@@ -3,8 +3,9 @@ import Yams
 /// Reads `designs:`. Terms may be written at design, track and tier level; a tier's terms are the
 /// three levels merged key by key (innermost wins), so a track can say only what differs.
 extension ScenarioBuilder {
-    static let termKeys = ["prospective_share", "social_risk_adjustment", "add_ons", "investment_pmpm",
-                           "interventions", "quality", "benchmark", "accountability", "stop_loss", "reconciliation"]
+    static let termKeys = ["prospective_share", "prospective_pricing", "social_risk_adjustment", "risk_scores", "add_ons",
+                           "investment_pmpm", "interventions", "quality", "benchmark", "accountability", "stop_loss",
+                           "reconciliation"]
 
     func readDesigns(_ items: [(node: Node, path: String)]?, years: Int, context: DesignContext) -> [Design] {
         var designs: [Design] = []
@@ -121,6 +122,8 @@ extension ScenarioBuilder {
                                               years: years, categories: context.categories)
         let quality = map.mapping("quality").map { readQuality($0, years: years) }
         let benchmark = readBenchmark(map.mapping("benchmark"), years: years, baselineYears: context.baselineYears)
+        let pricing = readProspectivePricing(map.mapping("prospective_pricing"), years: years)
+        let riskScores = readRiskScores(map.mapping("risk_scores"))
         var accountability: Accountability? = .practice
         if let node = map.value("accountability"), let text = reader.string(node, path: map.child("accountability")) {
             accountability = Accountability(rawValue: text)
@@ -129,15 +132,15 @@ extension ScenarioBuilder {
             }
         }
         let stopLoss = map.mapping("stop_loss").map(readStopLoss)
-        let reconciliation = map.mapping("reconciliation").map { readReconciliation($0, years: years) }
+        let reconciliation = map.mapping("reconciliation").map { readReconciliation($0, years: years, categories: context.categories) }
         guard let prospective, let social, let addOns, let investment, let interventions, let benchmark,
-              let accountability else { return nil }
+              let pricing, let riskScores, let accountability else { return nil }
         if case .some(nil) = quality { return nil }
         if case .some(nil) = stopLoss { return nil }
         if case .some(nil) = reconciliation { return nil }
         return PaymentTerms(prospectiveShare: prospective, socialRiskAdjustment: social, addOns: addOns,
                             investmentPMPM: investment, interventions: interventions, quality: quality ?? nil,
-                            benchmark: benchmark, accountability: accountability, stopLoss: stopLoss ?? nil,
+                            prospectivePricing: pricing, riskScores: riskScores, benchmark: benchmark, accountability: accountability, stopLoss: stopLoss ?? nil,
                             reconciliation: reconciliation ?? nil)
     }
 
@@ -211,10 +214,40 @@ extension ScenarioBuilder {
         return QualityTerms(bonusPMPM: bonusPMPM, bonusShare: bonusShare, withholdShare: withhold, floor: floor, gate: gate)
     }
 
+    private func readReferencePopulation(_ map: MappingCursor, key: String) -> ReferencePopulation? {
+        guard let node = map.value(key) else { return .region }
+        guard let text = reader.string(node, path: map.child(key)) else { return nil }
+        guard let population = ReferencePopulation(rawValue: text) else {
+            reader.report(node, map.child(key), "found '\(text)', expected region or statewide")
+            return nil
+        }
+        return population
+    }
+
+    private func readProspectivePricing(_ map: MappingCursor?, years: Int) -> BaseRate? {
+        guard let map else { return .ownBaseline }
+        defer { map.finish() }
+        let weight = map.glide("base_rate_weight", default: 1, .share, years: years)
+        let population = readReferencePopulation(map, key: "base_rate_population")
+        guard let weight, let population else { return nil }
+        return BaseRate(weight: weight, population: population)
+    }
+
+    private func readRiskScores(_ map: MappingCursor?) -> RiskScoreTerms? {
+        guard let map else { return RiskScoreTerms() }
+        defer { map.finish() }
+        let growth = map.number("coding_growth", default: 0, .range(-0.2, 0.2))
+        let cap: Double?? = map.value("growth_cap") == nil ? .some(nil)
+            : map.number("growth_cap", NumberRule(expected: "a share in [0, 1)") { $0 >= 0 && $0 < 1 }).map { .some($0) }
+        guard let growth, let cap else { return nil }
+        return RiskScoreTerms(codingGrowth: growth, growthCap: cap)
+    }
+
     private func readBenchmark(_ map: MappingCursor?, years: Int, baselineYears: Int) -> BenchmarkTerms? {
         guard let map else { return BenchmarkTerms() }
         defer { map.finish() }
         let blend = map.glide("regional_blend", default: 0, .share, years: years)
+        let basePopulation = readReferencePopulation(map, key: "base_rate_population")
         let adjust = map.bool("adjust_for_fee_changes", default: true)
         let weights: [Double]? = map.value("baseline_weights") == nil ? [1]
             : readWeights(map, key: "baseline_weights", limit: baselineYears,
@@ -245,8 +278,8 @@ extension ScenarioBuilder {
                 update = TrendUpdate(realisedWeight: realised, regionalWeight: regional, guardrail: guardrail)
             } else { update = nil }
         }
-        guard let blend, let weights, let rebase, let update else { return nil }
-        return BenchmarkTerms(regionalBlend: blend, adjustForFeeChanges: adjust, baselineWeights: weights, rebase: rebase,
+        guard let blend, let basePopulation, let weights, let rebase, let update else { return nil }
+        return BenchmarkTerms(regionalBlend: blend, basePopulation: basePopulation, adjustForFeeChanges: adjust, baselineWeights: weights, rebase: rebase,
                               trendUpdate: update)
     }
 
@@ -276,9 +309,11 @@ extension ScenarioBuilder {
             reader.report(map.node, map.path, "expected exactly one of attachment (dollars per member-year) or percentile (e.g. 0.99)")
             return nil
         }
-        if hasAttachment { return map.number("attachment", .range(1, 1e9)).map { .attachment($0) } }
-        return map.number("percentile", NumberRule(expected: "a percentile in (0.5, 1)") { $0 > 0.5 && $0 < 1 })
-            .map { .percentile($0) }
+        let indexed: Bool? = map.value("indexed") == nil ? nil : map.bool("indexed", default: hasPercentile)
+        let point: StopLoss.Point? = hasAttachment
+            ? map.number("attachment", .range(1, 1e9)).map { .attachment($0) }
+            : map.number("percentile", NumberRule(expected: "a percentile in (0.5, 1)") { $0 > 0.5 && $0 < 1 }).map { .percentile($0) }
+        return point.map { StopLoss($0, indexed: indexed) }
     }
 
     private func readThreshold(_ map: MappingCursor, key: String, years: Int) -> ThresholdRule? {
@@ -298,8 +333,25 @@ extension ScenarioBuilder {
         }
     }
 
-    func readReconciliation(_ map: MappingCursor, years: Int) -> Reconciliation? {
+    func readReconciliation(_ map: MappingCursor, years: Int, categories: [String]) -> Reconciliation? {
         defer { map.finish() }
+        var carveOuts: [Int]? = []
+        for (node, path) in map.sequence("carve_outs", allowEmpty: true) ?? [] {
+            guard let name = reader.string(node, path: path) else { carveOuts = nil; continue }
+            guard let index = categories.firstIndex(of: name) else {
+                reader.report(node, path, "found '\(name)', expected one of the services: \(categories.joined(separator: ", "))")
+                carveOuts = nil
+                continue
+            }
+            carveOuts?.append(index)
+        }
+        var inScopeActual: InScopeActual? = .shadowFFS
+        if let node = map.value("actual_in_scope"), let text = reader.string(node, path: map.child("actual_in_scope")) {
+            inScopeActual = InScopeActual(rawValue: text)
+            if inScopeActual == nil {
+                reader.report(node, map.child("actual_in_scope"), "found '\(text)', expected shadow_ffs or payments")
+            }
+        }
         let msr = readThreshold(map, key: "minimum_savings_rate", years: years)
         let mlr = readThreshold(map, key: "minimum_loss_rate", years: years)
         var basis: SharingBasis? = .firstDollar
@@ -335,9 +387,11 @@ extension ScenarioBuilder {
             reader.report(node, map.child("loss_cap.benchmark"), "is \(format(cap.value(year: year))) in program year \(year), below the minimum loss rate \(format(mlrGlide.value(year: year))) with net_of_threshold sharing; expected a cap at or above the threshold (or first_dollar sharing)")
         }
         if case .some(nil) = corridors { return nil }
-        guard let msr, let mlr, let basis, let upside, let downside, let savingsCap, let lossCap else { return nil }
+        guard let msr, let mlr, let basis, let upside, let downside, let savingsCap, let lossCap, let carveOuts,
+              let inScopeActual else { return nil }
         return Reconciliation(minimumSavingsRate: msr, minimumLossRate: mlr, sharingBasis: basis, upsideRate: upside,
-                              downsideRate: downside, corridors: corridors ?? nil, savingsCap: savingsCap, lossCap: lossCap)
+                              downsideRate: downside, corridors: corridors ?? nil, savingsCap: savingsCap, lossCap: lossCap,
+                              carveOuts: Array(Set(carveOuts)).sorted(), inScopeActual: inScopeActual)
     }
 
     /// Corridors must tile [0, ∞) or [0, last) without gaps or overlaps, in order.

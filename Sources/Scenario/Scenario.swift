@@ -150,10 +150,15 @@ public struct MemberClass: Sendable, Equatable {
     public var socialNeedProbability: Double
     /// Utilization multiplier for members with the social-need (HRSN) flag.
     public var socialNeedMultiplier: Double
+    /// The payer's demographic/eligibility weight of the class before normalisation, overriding
+    /// the class's expected cost (to model a risk model biased between classes); nil = unbiased.
+    public var riskScoreWeight: Double?
 
     public init(name: String, panelShare: Double, riskCV: Double, categoryMultipliers: [Double],
-                socialNeedProbability: Double, socialNeedMultiplier: Double, retention: Double? = nil) {
+                socialNeedProbability: Double, socialNeedMultiplier: Double, retention: Double? = nil,
+                riskScoreWeight: Double? = nil) {
         self.name = name; self.panelShare = panelShare; self.riskCV = riskCV; self.retention = retention
+        self.riskScoreWeight = riskScoreWeight
         self.categoryMultipliers = categoryMultipliers
         self.socialNeedProbability = socialNeedProbability
         self.socialNeedMultiplier = socialNeedMultiplier

@@ -146,11 +146,14 @@ struct ScenarioBuilder {
             let needM = entry.number("social_need_multiplier", default: 1, .range(1e-6, 100))
             let retentionNode = entry.value("retention")
             let retention = retentionNode.flatMap { reader.number($0, path: entry.child("retention"), rule: .probability) }
-            if let name, let share, let riskCV, let needP, let needM, retentionNode == nil || retention != nil {
+            let weightNode = entry.value("risk_score_weight")
+            let weight = weightNode.flatMap { reader.number($0, path: entry.child("risk_score_weight"), rule: .range(1e-6, 1e6)) }
+            if let name, let share, let riskCV, let needP, let needM, retentionNode == nil || retention != nil,
+               weightNode == nil || weight != nil {
                 classes.append(MemberClass(name: name, panelShare: share, riskCV: riskCV,
                                            categoryMultipliers: multipliers,
                                            socialNeedProbability: needP, socialNeedMultiplier: needM,
-                                           retention: retention))
+                                           retention: retention, riskScoreWeight: weight))
             }
         }
         checkUnique(classes.enumerated().map { ($0.element.name, "population.classes[\($0.offset)].name") }, items: classItems)

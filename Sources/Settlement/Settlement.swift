@@ -57,13 +57,14 @@ public enum SettlementCalculator {
     /// - Parameters:
     ///   - expectedInScopePMPM: the payer's expected in-scope FFS per risk-adjusted member-month
     ///     this year (baseline × trend × fee index), which prices the prospective payment.
+    ///   - riskScoreFactor: how much the design's coding inflates the year's risk scores.
     ///   - qualityScore: measured quality score in [0, 1] (ignored without quality terms).
     public static func basePayments(terms: PaymentTerms, year: Int, activity: PracticeYearActivity,
-                                    expectedInScopePMPM: Double, qualityScore: Double,
+                                    expectedInScopePMPM: Double, riskScoreFactor: Double = 1, qualityScore: Double,
                                     riskBins: RiskBins) -> PaymentComponents {
         var c = PaymentComponents()
         let share = terms.prospectiveShare.value(year: year)
-        let riskMonths = activity.adjustedRiskMonths(socialFactor: terms.socialRiskAdjustment)
+        let riskMonths = activity.adjustedRiskMonths(socialFactor: terms.socialRiskAdjustment) * riskScoreFactor
         c.ffs = activity.inScopeFFS * (1 - share)
         c.prospective = share * expectedInScopePMPM * riskMonths
         c.addOns = terms.addOns.reduce(0) { $0 + addOnAmount($1, year: year, activity: activity, riskBins: riskBins) }

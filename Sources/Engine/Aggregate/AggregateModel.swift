@@ -120,9 +120,9 @@ final class AggregateModel: Sendable {
 
     /// One practice-year: the same quantities as `MemberModel.simulateYear`, drawn in aggregate.
     /// `groupCounts` holds the members of each panel group (`groupsPerClass` per class).
-    func simulateYear(groupCounts classCounts: [Int], multiplier: Double, priceFactors: [Double],
+    func simulateYear(groupCounts classCounts: [Int], multiplier: Double, priceFactors: [Double], yearIndex: Int = 0,
                       rng: borrowing GSLGenerator, cache: inout LibraryCache) throws(SamplingError) -> PracticeYearActivity {
-        let attachments = recording.attachments
+        let attachments = recording.attachments(yearIndex: yearIndex)
         var totals = PracticeYearActivity(categories: layout.categories, attachments: attachments.count,
                                           riskBins: recording.riskBins.count)
         var scratch = cache.scratch.take().flatMap { $0.fits(width: layout.width, groups: classCounts.count) ? $0 : nil }
@@ -148,7 +148,7 @@ final class AggregateModel: Sendable {
                     scratch.direct[c] = k; anyDirect = true; continue
                 }
                 drawEach(members: k, lower: lower, upper: upper, weight: grid.weight, priceFactors: priceFactors,
-                         rng: rng, sampled: &scratch.sampled, totals: &totals)
+                         attachments: attachments, rng: rng, sampled: &scratch.sampled, totals: &totals)
                 continue
             }
             guard let cut = Self.cut(members: bodyMembers, lower: lower, upper: upper, bodyLimit: bodyLimit) else {
@@ -158,39 +158,42 @@ final class AggregateModel: Sendable {
             let tailMembers = rng.binomial(trials: k, p: lowerCut.fraction)
             for _ in 0..<tailMembers {
                 let source = rng.uniform() < grid.weight ? upper : lower
-                addTailRecord(rng.index(below: lowerCut.records), of: source, priceFactors: priceFactors, to: &totals)
+                addTailRecord(rng.index(below: lowerCut.records), of: source, priceFactors: priceFactors,
+                              attachments: attachments, to: &totals)
             }
             scratch.body.add(count: k - tailMembers, lower: lowerCut, upper: upperCut, weight: grid.weight)
         }
         if !scratch.body.isEmpty { scratch.body.draw(rng: rng, addingTo: &scratch.sampled) }
-        layout.add(scratch.sampled, priceFactors: priceFactors, oneMember: false, attachments: attachments, to: &totals)
+        layout.add(scratch.sampled, priceFactors: priceFactors, oneMember: false, attachments: attachments,
+                   recording: recording, to: &totals)
         if anyDirect {
             var ignore = IgnoreMembers()
             members.addMembers(groupCounts: scratch.direct, byStratum: true, multiplier: multiplier, priceFactors: priceFactors,
-                               recording: recording, rng: rng, observer: &ignore, into: &totals)
+                               recording: recording, attachments: attachments, rng: rng, observer: &ignore, into: &totals)
         }
         return totals
     }
 
     @inline(__always)
-    private func addTailRecord(_ r: Int, of source: LibraryView, priceFactors: [Double],
+    private func addTailRecord(_ r: Int, of source: LibraryView, priceFactors: [Double], attachments: [Double],
                                to totals: inout PracticeYearActivity) {
         let width = layout.width
         layout.add(source.tail[(r * width)..<((r + 1) * width)], priceFactors: priceFactors, oneMember: true,
-                   attachments: recording.attachments, to: &totals)
+                   attachments: attachments, recording: recording, to: &totals)
     }
 
     /// Draws `members` members one by one: a tail record with probability f (exact, truncated
     /// member by member) or a body record, summed into `sampled` with its mean correction.
     private func drawEach(members: Int, lower: LibraryView, upper: LibraryView, weight: Double,
-                          priceFactors: [Double], rng: borrowing GSLGenerator, sampled: inout [Double],
-                          totals: inout PracticeYearActivity) {
+                          priceFactors: [Double], attachments: [Double], rng: borrowing GSLGenerator,
+                          sampled: inout [Double], totals: inout PracticeYearActivity) {
         let width = layout.width
         let fraction = lower.cuts[0].fraction
         for _ in 0..<members {
             let source = rng.uniform() < weight ? upper : lower
             if rng.uniform() < fraction {
-                addTailRecord(rng.index(below: source.cuts[0].records), of: source, priceFactors: priceFactors, to: &totals)
+                addTailRecord(rng.index(below: source.cuts[0].records), of: source, priceFactors: priceFactors,
+                              attachments: attachments, to: &totals)
                 continue
             }
             let r = rng.index(below: source.bodySample.count / width)

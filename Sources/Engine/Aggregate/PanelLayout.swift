@@ -35,11 +35,13 @@ struct PanelLayout: Sendable {
 
     /// Adds a member vector, or a sum of them (costs at fee index 1), to a practice-year's
     /// activity, valuing costs at `priceFactors`. Stop-loss attachments truncate the total of one
-    /// member (`oneMember`); a sum is added untruncated, which the caller guarantees is right
-    /// (every member in it lies below every attachment).
+    /// member (`oneMember`), less its carved-out categories where the truncation has any; a sum
+    /// is added untruncated, which the caller guarantees is right (every member in it lies below
+    /// every attachment).
     @inline(__always)
     func add<Vector: RandomAccessCollection>(_ vector: Vector, priceFactors: [Double], oneMember: Bool,
-                                             attachments: [Double], to totals: inout PracticeYearActivity)
+                                             attachments: [Double], recording: WorldRecording,
+                                             to totals: inout PracticeYearActivity)
     where Vector.Element: BinaryFloatingPoint, Vector.Index == Int {
         let start = vector.startIndex
         @inline(__always) func value(_ i: Int) -> Double { Double(vector[start + i]) }
@@ -58,7 +60,12 @@ struct PanelLayout: Sendable {
         }
         totals.totalCost += total
         for k in 0..<attachments.count {
-            totals.truncatedCost[k] += oneMember ? min(total, attachments[k]) : total
+            var cost = total
+            if let set = recording.truncationScope[k] {
+                let carved = recording.carveOutSets[set]
+                for c in 0..<categories where carved[c] { cost -= value(Self.firstCost + c) * priceFactors[c] }
+            }
+            totals.truncatedCost[k] += oneMember ? min(max(cost, 0), attachments[k]) : cost
         }
         var binned = 0.0
         for b in 0..<storedBins {

@@ -225,20 +225,22 @@ extension MemberModel {
         let risk = stratum.flatMap { s in strata.map { $0.meanRisk(stratum: s, sigma: riskSigma) } } ?? 1
         var mean = [Double](repeating: 0, count: layout.width)
         mean[PanelLayout.months] = months
-        mean[PanelLayout.riskMonths] = months * risk
-        mean[PanelLayout.socialRiskMonths] = memberClass.socialNeedProbability * months * risk
+        let weight = memberClass.riskScoreWeight
+        mean[PanelLayout.riskMonths] = months * risk * weight
+        mean[PanelLayout.socialRiskMonths] = memberClass.socialNeedProbability * months * risk * weight
         mean[PanelLayout.socialNeedMonths] = memberClass.socialNeedProbability * months
         for (c, category) in categories.enumerated() {
             let services = memberClass.rates[c] * multiplier * socialFactor * risk * months / 12
             mean[PanelLayout.firstCost + c] = services * category.severity.mean
             if category.primaryCareScope { mean[PanelLayout.inScopeServices] += services }
         }
-        // Observed risk is lognormal with mean 1 (true risk times noise), so each bin's share of
-        // member-months is a normal probability of its log bounds.
+        // Observed risk is the class weight times a lognormal with mean 1 (true risk times noise),
+        // so each bin's share of member-months is a normal probability of its log bounds.
         let logVariance = (memberClass.risk.map { $0.sigma * $0.sigma } ?? 0)
             + (riskScoreNoise.map { $0.sigma * $0.sigma } ?? 0)
         let bounds = layout.riskBins.bounds
-        func below(_ bound: Double) -> Double {
+        func below(_ score: Double) -> Double {
+            let bound = score / weight
             if let stratum, let strata {
                 return strata.scoreBelow(bound, stratum: stratum, sigma: riskSigma, noiseSigma: riskScoreNoise?.sigma ?? 0)
             }

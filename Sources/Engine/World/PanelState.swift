@@ -111,28 +111,30 @@ struct PanelPath {
         self.dynamics = dynamics; self.members = members; self.aggregate = aggregate; self.recording = recording
     }
 
-    mutating func nextYear(multiplier: Double, priceFactors: [Double], rng: borrowing GSLGenerator,
+    /// - Parameter yearIndex: the simulated year, 0 = the oldest baseline year (it picks the
+    ///   year's stop-loss attachments).
+    mutating func nextYear(multiplier: Double, priceFactors: [Double], yearIndex: Int, rng: borrowing GSLGenerator,
                            cache: inout LibraryCache) throws(SamplingError) -> PracticeYearActivity {
         var ignore = IgnoreMembers()
         guard let strata = members.strata else {
             if let aggregate {
                 return try aggregate.simulateYear(groupCounts: dynamics.classCounts, multiplier: multiplier,
-                                                  priceFactors: priceFactors, rng: rng, cache: &cache)
+                                                  priceFactors: priceFactors, yearIndex: yearIndex, rng: rng, cache: &cache)
             }
             return members.simulateYear(classCounts: dynamics.classCounts, multiplier: multiplier, priceFactors: priceFactors,
-                                        recording: recording, rng: rng, observer: &ignore)
+                                        recording: recording, yearIndex: yearIndex, rng: rng, observer: &ignore)
         }
         if let aggregate {
             if counts == nil { counts = StratumCounts(dynamics, strata: strata, rng: rng) } else {
                 counts!.advance(dynamics, strata: strata, rng: rng)
             }
             return try aggregate.simulateYear(groupCounts: counts!.counts, multiplier: multiplier,
-                                              priceFactors: priceFactors, rng: rng, cache: &cache)
+                                              priceFactors: priceFactors, yearIndex: yearIndex, rng: rng, cache: &cache)
         }
         if panel == nil { panel = MemberPanel(dynamics, strata: strata, rng: rng) } else {
             panel!.advance(dynamics, strata: strata, rng: rng)
         }
         return members.simulateYear(panel: panel!, dynamics: dynamics, multiplier: multiplier, priceFactors: priceFactors,
-                                    recording: recording, rng: rng, observer: &ignore)
+                                    recording: recording, yearIndex: yearIndex, rng: rng, observer: &ignore)
     }
 }

@@ -54,7 +54,7 @@ public enum PersistenceProbe {
             var collector = CollectMembers()
             collector.members.reserveCapacity(cohort)
             _ = model.simulateYear(panel: panel, dynamics: dynamics, multiplier: 1, priceFactors: fees,
-                                   recording: recording, rng: rng, observer: &collector)
+                                   recording: recording, yearIndex: 0, rng: rng, observer: &collector)
             costs.append(collector.members.map(\.cost))
         }
         return costs
