@@ -318,7 +318,8 @@ struct DesignSettler {
     }
 
     /// The practice-year as the design's interventions change it: each affected category's cost
-    /// scales by (1 + effect × phase-in). Truncated (stop-loss) costs scale with the total and
+    /// scales by (1 + effect × phase-in). Truncated (stop-loss) costs scale with the total they
+    /// truncate (less its carve-outs) and
     /// in-scope service counts with in-scope cost: exact in expectation, an approximation for a
     /// member's position relative to the attachment point.
     private func applyInterventions(_ activity: PracticeYearActivity, _ interventions: [Intervention],
@@ -335,7 +336,17 @@ struct DesignSettler {
             if plan.primaryCareScope[c] { inScope += cost }
         }
         let totalRatio = activity.totalCost > 0 ? total / activity.totalCost : 1
-        changed.truncatedCost = activity.truncatedCost.map { $0 * totalRatio }
+        let recording = plan.recording
+        changed.truncatedCost = activity.truncatedCost.enumerated().map { k, truncated in
+            guard let set = recording.truncationScope[k] else { return truncated * totalRatio }
+            // A carved-out truncation scales with the cost it counts, not with the total.
+            var before = 0.0, after = 0.0
+            for (c, carved) in recording.carveOutSets[set].enumerated() where !carved {
+                before += activity.costByCategory[c]
+                after += changed.costByCategory[c]
+            }
+            return truncated * (before > 0 ? after / before : 1)
+        }
         changed.inScopeServices = activity.inScopeFFS > 0 ? activity.inScopeServices * inScope / activity.inScopeFFS : 0
         changed.totalCost = total
         changed.inScopeFFS = inScope

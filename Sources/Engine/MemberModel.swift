@@ -33,7 +33,12 @@ struct MemberModel: Sendable {
     }
 
     let categories: [Category]
+    /// The scenario's member classes, once per social-need scale any practice has (scale 1
+    /// first): class `c` at scale index `s` is `classes[s × scenarioClasses + c]`. Its risk-score
+    /// weight is its scenario class's, since the payer's demographic model does not see need.
     let classes: [MemberClassModel]
+    let scenarioClasses: Int
+    let socialNeedScales: [Double]
     let fullYearProbability: Double
     let riskScoreNoise: Lognormal?
     /// The strata of the persistent health state; nil when panels are drawn afresh every year.
@@ -61,16 +66,24 @@ struct MemberModel: Sendable {
         }
         var classes: [MemberClassModel] = []
         let weights = WorldExpectations(scenario: scenario).riskScoreWeights()
-        for (k, memberClass) in scenario.population.classes.enumerated() {
-            let rates = zip(scenario.services, memberClass.categoryMultipliers).map { $0.rate * $1 }
-            classes.append(MemberClassModel(
-                rates: rates, riskScoreWeight: weights[k],
-                risk: memberClass.riskCV > 0 ? try Lognormal(mean: 1, cv: memberClass.riskCV) : nil,
-                socialNeedProbability: memberClass.socialNeedProbability,
-                socialNeedMultiplier: memberClass.socialNeedMultiplier))
+        var scales = [1.0]
+        for practice in scenario.practices where !scales.contains(practice.socialNeedScale) {
+            scales.append(practice.socialNeedScale)
+        }
+        for scale in scales {
+            for (k, memberClass) in scenario.population.classes.enumerated() {
+                let rates = zip(scenario.services, memberClass.categoryMultipliers).map { $0.rate * $1 }
+                classes.append(MemberClassModel(
+                    rates: rates, riskScoreWeight: weights[k],
+                    risk: memberClass.riskCV > 0 ? try Lognormal(mean: 1, cv: memberClass.riskCV) : nil,
+                    socialNeedProbability: memberClass.socialNeedProbability(scale: scale),
+                    socialNeedMultiplier: memberClass.socialNeedMultiplier))
+            }
         }
         self.categories = categories
         self.classes = classes
+        scenarioClasses = scenario.population.classes.count
+        socialNeedScales = scales
         self.fullYearProbability = scenario.population.fullYearProbability
         let noise = scenario.population.riskScoreNoiseCV
         self.riskScoreNoise = noise > 0 ? try Lognormal(mean: 1, cv: noise) : nil
@@ -78,11 +91,16 @@ struct MemberModel: Sendable {
     }
 
     /// The year-to-year dynamics of a practice's panel.
+    /// Classes of other social-need scales have no members in this practice's panel.
     func dynamics(of practice: Practice, in scenario: Scenario) -> PanelDynamics {
         let type = scenario.practiceTypes[practice.type]
-        return PanelDynamics(
-            classCounts: classCounts(members: practice.members, mix: type.classMix),
-            keep: scenario.population.classes.indices.map { scenario.population.keepProbability(classIndex: $0, type: type) })
+        let counts = classCounts(members: practice.members, mix: type.classMix)
+        let keep = scenario.population.classes.indices.map { scenario.population.keepProbability(classIndex: $0, type: type) }
+        guard socialNeedScales.count > 1 else { return PanelDynamics(classCounts: counts, keep: keep) }
+        let offset = (socialNeedScales.firstIndex(of: practice.socialNeedScale) ?? 0) * scenarioClasses
+        var expanded = [Int](repeating: 0, count: classes.count)
+        for (k, count) in counts.enumerated() { expanded[offset + k] = count }
+        return PanelDynamics(classCounts: expanded, keep: (0..<socialNeedScales.count).flatMap { _ in keep })
     }
 }
 

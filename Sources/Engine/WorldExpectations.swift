@@ -9,12 +9,13 @@ public struct WorldExpectations: Sendable {
 
     /// Expected cost per member-month of each category for class mix `mix`, at cost index 1 and
     /// baseline fees. Months only scale utilization, so the per-month mean does not depend on churn.
-    public func costPerMemberMonthByCategory(mix: [Double]) -> [Double] {
+    /// `socialNeedScale` is a practice's social-need prevalence relative to the class rates.
+    public func costPerMemberMonthByCategory(mix: [Double], socialNeedScale: Double = 1) -> [Double] {
         scenario.services.enumerated().map { c, service in
             scenario.population.classes.enumerated().reduce(0.0) { total, entry in
                 let (k, memberClass) = entry
                 return total + mix[k] * service.rate * memberClass.categoryMultipliers[c] * service.costMean
-                    * memberClass.meanSocialNeedFactor
+                    * memberClass.meanSocialNeedFactor(scale: socialNeedScale)
             } / 12
         }
     }
@@ -44,9 +45,9 @@ public struct WorldExpectations: Sendable {
 
     /// Expected cost per member-month in program year `year` (0 = baseline), with the year's
     /// fee schedule and expected cost index.
-    public func costPerMemberMonth(mix: [Double], inScopeOnly: Bool, year: Int) -> Double {
+    public func costPerMemberMonth(mix: [Double], socialNeedScale: Double = 1, inScopeOnly: Bool, year: Int) -> Double {
         let fees = scenario.feeIndex(year: year)
-        let perCategory = costPerMemberMonthByCategory(mix: mix)
+        let perCategory = costPerMemberMonthByCategory(mix: mix, socialNeedScale: socialNeedScale)
         var total = 0.0
         for (c, service) in scenario.services.enumerated() where service.primaryCareScope || !inScopeOnly {
             total += perCategory[c] * fees[c]
@@ -66,12 +67,14 @@ public struct WorldExpectations: Sendable {
     /// Expected pure-FFS revenue of a practice in program year `year`: the denominator of
     /// exposure as a share of revenue.
     public func expectedRevenue(of practice: Practice, year: Int) -> Double {
-        memberMonths(of: practice) * costPerMemberMonth(mix: mix(of: practice), inScopeOnly: true, year: year)
+        memberMonths(of: practice) * costPerMemberMonth(mix: mix(of: practice), socialNeedScale: practice.socialNeedScale,
+                                                        inScopeOnly: true, year: year)
     }
 
     /// Expected total cost of care of a practice in program year `year`.
     public func expectedTotalCost(of practice: Practice, year: Int) -> Double {
-        memberMonths(of: practice) * costPerMemberMonth(mix: mix(of: practice), inScopeOnly: false, year: year)
+        memberMonths(of: practice) * costPerMemberMonth(mix: mix(of: practice), socialNeedScale: practice.socialNeedScale,
+                                                        inScopeOnly: false, year: year)
     }
 }
 

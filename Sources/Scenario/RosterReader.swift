@@ -10,8 +10,8 @@ struct RosterReader {
     let types: [String]
 
     static let requiredColumns = ["id", "members", "region"]
-    static let columnsHelp = "id,members,region and optionally type, track, tier, pool"
-    static let optionalColumns = ["type", "track", "tier", "pool"]
+    static let columnsHelp = "id,members,region and optionally type, track, tier, pool, social_need_scale"
+    static let optionalColumns = ["type", "track", "tier", "pool", "social_need_scale"]
 
     func read(into reader: YAMLReader) -> [Practice] {
         let rosterReader = YAMLReader(file: shownAs)
@@ -38,7 +38,7 @@ struct RosterReader {
         }
         let known = Self.requiredColumns + Self.optionalColumns
         for column in header where !known.contains(column) {
-            rosterReader.report(line: 1, column: nil, column, "is not a known column; expected id, members, region and optionally type, track, tier, pool")
+            rosterReader.report(line: 1, column: nil, column, "is not a known column; expected id, members, region and optionally type, track, tier, pool, social_need_scale")
         }
         for column in Self.requiredColumns where !header.contains(column) {
             rosterReader.report(line: 1, column: nil, column, "column is missing from the header; expected \(Self.columnsHelp)")
@@ -92,11 +92,20 @@ struct RosterReader {
                 reader.report(line: line, column: nil, "type", "found '\(typeName)', expected one of the scenario's practice types: \(types.joined(separator: ", "))")
             }
         }
-        guard !id.isEmpty, let members, let region, let type, members >= 1,
-              members <= ScenarioLoader.maximumPracticeMembers else { return nil }
         func optional(_ column: String) -> String? { row[column].flatMap { $0.isEmpty ? nil : $0 } }
+        var socialScale: Double? = 1
+        if let text = optional("social_need_scale") {
+            socialScale = Double(text).flatMap { $0.isFinite && $0 >= 0 && $0 <= 20 ? $0 : nil }
+            if socialScale == nil {
+                reader.report(line: line, column: nil, "social_need_scale",
+                              "found '\(text)', expected a number in [0, 20] (the practice's social-need prevalence relative to the class rates; 1 = the class rates)")
+            }
+        }
+        guard !id.isEmpty, let members, let region, let type, members >= 1,
+              members <= ScenarioLoader.maximumPracticeMembers, let socialScale else { return nil }
         return Practice(id: id, members: members, region: region, type: type,
-                        track: optional("track"), tier: optional("tier"), pool: optional("pool"))
+                        track: optional("track"), tier: optional("tier"), pool: optional("pool"),
+                        socialNeedScale: socialScale)
     }
 
     /// Splits one CSV line; fields may be double-quoted, with "" for a literal quote.

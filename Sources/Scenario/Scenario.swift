@@ -168,6 +168,16 @@ public struct MemberClass: Sendable, Equatable {
     public var meanSocialNeedFactor: Double {
         1 + socialNeedProbability * (socialNeedMultiplier - 1)
     }
+
+    /// The social-need probability in a practice of social-need scale `scale`.
+    public func socialNeedProbability(scale: Double) -> Double {
+        scale == 1 ? socialNeedProbability : min(1, socialNeedProbability * scale)
+    }
+
+    /// Mean utilization multiplier from the social-need flag in a practice of scale `scale`.
+    public func meanSocialNeedFactor(scale: Double) -> Double {
+        scale == 1 ? meanSocialNeedFactor : 1 + socialNeedProbability(scale: scale) * (socialNeedMultiplier - 1)
+    }
 }
 
 public enum CostDistributionKind: String, Sendable, Equatable, CaseIterable {
@@ -255,11 +265,14 @@ public struct Practice: Sendable, Equatable {
     public var tier: String?
     /// Pool for `accountability: pool`.
     public var pool: String?
+    /// The practice's social-need prevalence relative to its classes' rates (1 = the class
+    /// rates): a member of class c has the flag with probability min(1, scale × rate_c).
+    public var socialNeedScale: Double
 
     public init(id: String, members: Int, region: Int, type: Int, track: String? = nil, tier: String? = nil,
-                pool: String? = nil) {
+                pool: String? = nil, socialNeedScale: Double = 1) {
         self.id = id; self.members = members; self.region = region; self.type = type
-        self.track = track; self.tier = tier; self.pool = pool
+        self.track = track; self.tier = tier; self.pool = pool; self.socialNeedScale = socialNeedScale
     }
 }
 

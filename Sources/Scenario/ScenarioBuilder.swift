@@ -281,13 +281,40 @@ struct ScenarioBuilder {
         let track = group.value("track") != nil ? group.string("track") : nil
         let tier = group.value("tier") != nil ? group.string("tier") : nil
         let pool = group.value("pool") != nil ? group.string("pool") : nil
-        guard let count, let sizes, let regionIndices, let typeIndex else { return [] }
+        var social: (Double, Double)? = (1, 1)
+        if let node = group.value("social_need_scale") {
+            let path = group.child("social_need_scale")
+            let rule = NumberRule.range(0, 20)
+            if case let .sequence(range) = node {
+                social = nil
+                if range.count == 2, let low = reader.number(range[0], path: path + "[0]", rule: rule),
+                   let high = reader.number(range[1], path: path + "[1]", rule: rule) {
+                    if low <= high { social = (low, high) } else {
+                        reader.report(node, path, "found [\(format(low)), \(format(high))], expected [lowest, highest] with lowest ≤ highest")
+                    }
+                } else if range.count != 2 {
+                    reader.report(node, path, "found a list of \(range.count), expected one scale or [lowest, highest]")
+                }
+            } else {
+                social = reader.number(node, path: path, rule: rule).map { ($0, $0) }
+            }
+        }
+        guard let count, let sizes, let regionIndices, let typeIndex, let social else { return [] }
         return (0..<count).map { i in
             Practice(id: "\(prefix)\(startNumber + i)",
                      members: spreadSize(i, of: count, between: sizes.0, and: sizes.1),
                      region: regionIndices[i % regionIndices.count], type: typeIndex,
-                     track: track, tier: tier, pool: pool)
+                     track: track, tier: tier, pool: pool,
+                     socialNeedScale: spreadScale(i, between: social.0, and: social.1))
         }
+    }
+
+    /// Social-need scales spread over [low, high] in an order unrelated to size (a golden-ratio
+    /// sequence), rounded to 0.05 so practices share member libraries; deterministic, like sizes.
+    private func spreadScale(_ i: Int, between low: Double, and high: Double) -> Double {
+        guard low < high else { return low }
+        let t = (Double(i) * 0.618_033_988_749_895 + 0.5).truncatingRemainder(dividingBy: 1)
+        return ((low + t * (high - low)) * 20).rounded() / 20
     }
 
     /// Sizes evenly spaced on a log scale, so a group spanning 250–999 members has as many
