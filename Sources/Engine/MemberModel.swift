@@ -136,10 +136,13 @@ struct WorldRecording: Sendable {
     /// Per carve-out set, per category: whether the category is carved out.
     let carveOutSets: [[Bool]]
     let riskBins: RiskBins
+    /// Whether any truncation leaves out carved-out categories (read once per member drawn).
+    let hasCarveOuts: Bool
 
     init(attachmentsByYear: [[Double]], truncationScope: [Int?], carveOutSets: [[Bool]], riskBins: RiskBins) {
         self.attachmentsByYear = attachmentsByYear; self.truncationScope = truncationScope
         self.carveOutSets = carveOutSets; self.riskBins = riskBins
+        hasCarveOuts = truncationScope.contains { $0 != nil }
     }
 
     /// Fixed attachments on whole member costs, the same every year.
@@ -149,7 +152,6 @@ struct WorldRecording: Sendable {
     }
 
     var truncations: Int { truncationScope.count }
-    var hasCarveOuts: Bool { truncationScope.contains { $0 != nil } }
 
     /// The attachments of simulated year `yearIndex` (0 = the oldest baseline year).
     func attachments(yearIndex: Int) -> [Double] {

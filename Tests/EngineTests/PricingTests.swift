@@ -301,3 +301,39 @@ struct PricingTests {
         }
     }
 }
+
+/// The new terms at their neutral values are the old design exactly (issue 12's equivalence).
+struct PricingEquivalenceTests {
+    @Test func neutralNewTermsSettleExactlyAsWithoutThem() throws {
+        let scenario = try PricingTests.world(classes: PricingTests.childAndAdult, practiceTypes: PricingTests.pediatricAndAdultTypes,
+                                              practices: PricingTests.threeKinds, designs: """
+          - name: without
+            prospective_share: 0.5
+            stop_loss: {attachment: 30000}
+            \(PricingTests.sharing)
+          - name: neutral
+            prospective_share: 0.5
+            prospective_pricing: {base_rate_weight: 0}
+            risk_scores: {coding_growth: 0}
+            benchmark: {regional_blend: 0, base_rate_population: statewide}
+            stop_loss: {attachment: 30000, indexed: false}
+            reconciliation: {minimum_savings_rate: 0, minimum_loss_rate: 0, upside_rate: 0.5, downside_rate: 0.5, carve_outs: [], actual_in_scope: shadow_ffs}
+        """, trend: "{assumed: 0.03, mean: 0.035, sd: 0.02}")
+        let r = try Simulation.run(scenario: scenario, trials: 12, seed: 12, threads: 2)
+        for t in 0..<r.trials { for p in 0..<r.practices { for y in 1...3 {
+            #expect(r.reconciliation[r.settledIndex(trial: t, design: 0, practice: p, year: y)]
+                    == r.reconciliation[r.settledIndex(trial: t, design: 1, practice: p, year: y)])
+            #expect(r.exposure[r.settledIndex(trial: t, design: 0, practice: p, year: y)]
+                    == r.exposure[r.settledIndex(trial: t, design: 1, practice: p, year: y)])
+        } } }
+    }
+
+    @Test func equalClassWeightsNormaliseToOne() throws {
+        // With every class weighted alike the score is the within-class clinical score × noise,
+        // as before scores carried the class: a whole panel's scored months average its months.
+        let scenario = try PricingTests.world(classes: PricingTests.childAndAdult(weight: "3"),
+                                              practiceTypes: PricingTests.pediatricAndAdultTypes,
+                                              practices: PricingTests.threeKinds, designs: "  - {name: FFS}")
+        #expect(WorldExpectations(scenario: scenario).riskScoreWeights() == [1, 1])
+    }
+}
