@@ -108,19 +108,23 @@ public struct Summarizer: Sendable {
         var dollars: [Double] = []
         var shares: [Double] = []
         var repaid: [Double] = []
+        var paid: [Double] = []
         dollars.reserveCapacity(results.trials * practices.count)
         for t in 0..<results.trials {
             for (k, p) in practices.enumerated() {
                 var total = 0.0
                 var owes = false
+                var earns = false
                 for year in years {
                     let i = results.settledIndex(trial: t, design: d, practice: p, year: year)
                     total += results.exposure[i]
                     owes = owes || results.reconciliation[i] < 0
+                    earns = earns || results.reconciliation[i] > 0
                 }
                 dollars.append(total)
                 shares.append(revenue[k] > 0 ? total / revenue[k] : 0)
                 repaid.append(owes ? 1 : 0)
+                paid.append(earns ? 1 : 0)
             }
         }
         let shareSample = BatchedSample(values: shares, perTrial: practices.count)
@@ -139,6 +143,7 @@ public struct Summarizer: Sendable {
             shareOfRevenue: shareSample.summary(sorted: sortedShares),
             lossProbabilities: lossBeyond(Self.lossThresholds),
             repaymentProbability: BatchedSample(values: repaid, perTrial: practices.count).probability { $0 > 0 },
+            savingsPaidProbability: BatchedSample(values: paid, perTrial: practices.count).probability { $0 > 0 },
             exceedance: lossBeyond(Self.exceedanceThresholds),
             histogram: label == wholeProgramLabel ? Histogram(sorted: sortedShares, bins: Self.histogramBins) : nil)
     }

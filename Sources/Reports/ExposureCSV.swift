@@ -26,6 +26,7 @@ public enum ExposureCSV {
                 add("prob_loss_worse_than_\(percentLabel(loss.lossShare))pct", "probability", loss.probability, loss.mcse)
             }
             add("prob_repayment", "probability", row.repaymentProbability.value, row.repaymentProbability.mcse)
+            add("prob_shared_savings_paid", "probability", row.savingsPaidProbability.value, row.savingsPaidProbability.mcse)
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -46,7 +46,7 @@ public enum HTMLReport {
                 guard let loss5 = row.lossProbabilities.first(where: { abs($0.lossShare - 0.05) < 1e-9 }),
                       let p5 = row.shareOfRevenue.percentile(0.05) else { continue }
                 let group = row.track == "all" && row.tier == "all" ? "" : " (\(row.track), \(row.tier))"
-                items += "<li>Under <strong>\(escape(design))</strong>\(escape(group)), a practice of <strong>\(escape(row.sizeBand))</strong> members loses more than 5% of its expected revenue over the program in <strong>\(percent(loss5.probability, digits: 0))</strong> of simulated futures\(oneIn(loss5.probability)); in a 1-in-20 bad outcome (P5) its result is <strong>\(signedPercent(p5.value))</strong> of revenue, and it owes a shared-loss repayment in \(percent(row.repaymentProbability.value, digits: 0)) of futures.</li>"
+                items += "<li>Under <strong>\(escape(design))</strong>\(escape(group)), a practice of <strong>\(escape(row.sizeBand))</strong> members loses more than 5% of its expected revenue over the program in <strong>\(percent(loss5.probability, digits: 0))</strong> of simulated futures\(oneIn(loss5.probability)); in a 1-in-20 bad outcome (P5) its result is <strong>\(signedPercent(p5.value))</strong> of revenue; it owes a shared-loss repayment in \(percent(row.repaymentProbability.value, digits: 0)) of futures and is paid shared savings in \(percent(row.savingsPaidProbability.value, digits: 0)).</li>"
             }
         }
         var budget = ""
@@ -116,7 +116,7 @@ public enum HTMLReport {
     static func comparisonTable(_ program: [ExposureSummary]) -> String {
         var html = "<h2 id=\"comparison\">Design comparison</h2><p class=\"note\">Whole program, exposure as % of expected revenue; ± is the Monte Carlo standard error.</p>"
         let showTiers = program.contains { $0.track != "all" || $0.tier != "all" }
-        html += "<table><thead><tr><th>Design</th>\(showTiers ? "<th>Track / tier</th>" : "")<th>Size band</th><th>Practices</th><th>Mean</th><th>P5</th><th>P1</th><th>ES95</th><th>P(loss &gt; 5%)</th><th>P(repay)</th></tr></thead><tbody>"
+        html += "<table><thead><tr><th>Design</th>\(showTiers ? "<th>Track / tier</th>" : "")<th>Size band</th><th>Practices</th><th>Mean</th><th>P5</th><th>P1</th><th>ES95</th><th>P(loss &gt; 5%)</th><th>P(repay)</th><th>P(shared savings)</th></tr></thead><tbody>"
         for row in program {
             let share = row.shareOfRevenue
             let loss5 = row.lossProbabilities.first { abs($0.lossShare - 0.05) < 1e-9 }
@@ -125,7 +125,7 @@ public enum HTMLReport {
             html += "<td class=\"num\">\(signedPercent(share.mean.value))</td>"
             html += "<td class=\"num\">\(withError(share.percentile(0.05)))</td><td class=\"num\">\(withError(share.percentile(0.01)))</td>"
             html += "<td class=\"num\">\(signedPercent(share.expectedShortfall95.value))</td>"
-            html += "<td class=\"num\">\(percent(loss5?.probability ?? 0))</td><td class=\"num\">\(percent(row.repaymentProbability.value))</td></tr>"
+            html += "<td class=\"num\">\(percent(loss5?.probability ?? 0))</td><td class=\"num\">\(probability(row.repaymentProbability))</td><td class=\"num\">\(probability(row.savingsPaidProbability))</td></tr>"
         }
         return html + "</tbody></table>"
     }
@@ -302,6 +302,10 @@ public enum HTMLReport {
     static func signedPercent(_ share: Double, digits: Int = 1) -> String {
         let text = String(format: "%.\(digits)f%%", abs(share) * 100)
         return share < 0 && text != String(format: "%.\(digits)f%%", 0.0) ? "−" + text : text
+    }
+
+    static func probability(_ estimate: Estimate) -> String {
+        percent(estimate.value) + (estimate.mcse.map { " ± " + String(format: "%.1f", $0 * 100) } ?? "")
     }
 
     static func withError(_ estimate: PercentileEstimate?) -> String {

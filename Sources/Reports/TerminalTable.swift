@@ -14,7 +14,7 @@ public enum TerminalTable {
             out.append("Design: \(design)")
             let rowsOfDesign = summary.exposure.filter { $0.design == design && $0.year == wholeProgramLabel }
             let showTiers = rowsOfDesign.contains { $0.track != "all" || $0.tier != "all" }
-            let columns = (showTiers ? ["track / tier"] : []) + ["size band", "practices", "exp. revenue", "mean", "P50", "P5", "P1", "ES95", "P(loss>5%)", "P(repay)"]
+            let columns = (showTiers ? ["track / tier"] : []) + ["size band", "practices", "exp. revenue", "mean", "P50", "P5", "P1", "ES95", "P(loss>5%)", "P(repay)", "P(savings)"]
             var rows: [[String]] = []
             for row in rowsOfDesign {
                 let share = row.shareOfRevenue
@@ -27,7 +27,8 @@ public enum TerminalTable {
                     withError(share.percentile(0.05)?.value, share.percentile(0.05)?.mcse),
                     withError(share.percentile(0.01)?.value, share.percentile(0.01)?.mcse),
                     percent(share.expectedShortfall95.value),
-                    probability(loss5?.probability), probability(row.repaymentProbability.value),
+                    probability(loss5?.probability), probability(row.repaymentProbability),
+                    probability(row.savingsPaidProbability),
                 ])
             }
             out.append(contentsOf: table(columns, rows))
@@ -79,6 +80,11 @@ public enum TerminalTable {
     public static func probability(_ p: Double?) -> String {
         guard let p else { return "–" }
         return String(format: "%.1f%%", p * 100)
+    }
+
+    /// A probability with its Monte Carlo error, in percentage points.
+    static func probability(_ estimate: Estimate) -> String {
+        probability(estimate.value) + (estimate.mcse.map { String(format: " ±%.1f", $0 * 100) } ?? "")
     }
 
     static func dollars(_ x: Double) -> String {

@@ -72,16 +72,8 @@ public struct Appropriation: Codable, Sendable, Equatable {
 
     /// From per-trial amounts in trial order.
     public init(perTrial values: [Double], levels wanted: [Double]) {
-        let batches = BatchedSample(values: values, perTrial: 1).sortedBatches()
-        let sorted = values.sorted()
-        let (mean, variance) = BatchedSample.meanAndVariance(values)
-        let n = Double(values.count)
-        self.init(mean: Estimate(value: mean, mcse: values.count > 1 ? (variance / n).squareRoot() : nil),
-                  sd: variance.squareRoot(),
-                  levels: wanted.map { level in
-                      PercentileEstimate(level: level, value: Quantile.of(sorted: sorted, level),
-                                         mcse: BatchedSample.standardError(ofReplicates: batches.map { Quantile.of(sorted: $0, level) }))
-                  })
+        let summary = BatchedSample(values: values, perTrial: 1).summary(levels: wanted)
+        self.init(mean: summary.mean, sd: summary.sd, levels: summary.percentiles)
     }
 }
 

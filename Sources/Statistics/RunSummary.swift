@@ -88,6 +88,8 @@ public struct ExposureSummary: Codable, Sendable, Equatable {
     public var lossProbabilities: [ThresholdProbability]
     /// Probability the practice owes a shared-loss repayment in the period.
     public var repaymentProbability: Estimate
+    /// Probability the practice is paid shared savings in the period.
+    public var savingsPaidProbability: Estimate
     /// Loss-exceedance curve: probability of a loss worse than each share of expected revenue.
     public var exceedance: [ThresholdProbability]
     /// Distribution of exposure as a share of expected revenue (whole-program rows only).
@@ -97,12 +99,13 @@ public struct ExposureSummary: Codable, Sendable, Equatable {
                 expectedRevenue: Double,
                 dollars: DistributionSummary, shareOfRevenue: DistributionSummary,
                 lossProbabilities: [ThresholdProbability], repaymentProbability: Estimate,
-                exceedance: [ThresholdProbability], histogram: Histogram?) {
+                savingsPaidProbability: Estimate, exceedance: [ThresholdProbability], histogram: Histogram?) {
         self.design = design; self.track = track; self.tier = tier; self.sizeBand = sizeBand
         self.practices = practices; self.year = year
         self.expectedRevenue = expectedRevenue; self.dollars = dollars
         self.shareOfRevenue = shareOfRevenue; self.lossProbabilities = lossProbabilities
         self.repaymentProbability = repaymentProbability
+        self.savingsPaidProbability = savingsPaidProbability
         self.exceedance = exceedance; self.histogram = histogram
     }
 }
