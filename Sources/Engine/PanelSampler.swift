@@ -45,7 +45,8 @@ public struct PanelSampler: Sendable {
                                      keep: keep.isEmpty ? Array(repeating: 0, count: classCounts.count) : keep)
         if let aggregate {
             try aggregate.prepare(groups: aggregate.groups(ofClasses: Set(classCounts.indices.filter { classCounts[$0] > 0 })),
-                                  grid: AggregateModel.gridPoints(for: [multiplier]), threads: threads)
+                                  grid: AggregateModel.gridPoints(for: [multiplier]), sets: AggregateModel.sets(for: 0..<trials),
+                                  threads: threads)
         }
         let results = Mutex<[[PracticeYearActivity]?]>(Array(repeating: nil, count: trials))
         let next = Atomic<Int>(0)
@@ -65,6 +66,7 @@ public struct PanelSampler: Sendable {
                 guard block < trials else { break }
                 for t in block..<min(block + Self.block, trials) {
                 rng.reseed(StreamSeed.derive(seed, UInt64(t)))
+                cache.begin(trial: t)
                 do throws(SamplingError) {
                     var walker = PanelPath(dynamics, members: members, aggregate: aggregate, recording: recording)
                     var path: [PracticeYearActivity] = []

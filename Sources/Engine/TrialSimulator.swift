@@ -107,13 +107,14 @@ struct TrialSimulator: Sendable {
         guard let aggregate else { return }
         let (needed, classes) = try libraryNeeds(trials: trials)
         let grid = AggregateModel.gridPoints(for: needed)
-        let libraryDraws = Double(grid.count * classes.count * aggregate.libraryMembers)
+        let groups = aggregate.groups(ofClasses: classes), sets = AggregateModel.sets(for: trials)
+        let libraryDraws = Double(grid.count * groups.count * sets.count * aggregate.membersPerLibrary)
         let memberYears = Double(trials.count * (history + years + 1) * scenario.practices.reduce(0) { $0 + $1.members })
         guard scenario.simulation.method == .aggregate || libraryDraws * 3 <= memberYears else {
             self.aggregate = nil
             return
         }
-        try aggregate.prepare(groups: aggregate.groups(ofClasses: classes), grid: grid, threads: threads)
+        try aggregate.prepare(groups: groups, grid: grid, sets: sets, threads: threads)
     }
 
     /// Every practice-year multiplier of trials `trials`, and the member classes in use.
@@ -131,13 +132,14 @@ struct TrialSimulator: Sendable {
         guard let aggregate else { return }
         let (needed, classes) = try libraryNeeds(trials: trials)
         try aggregate.prepare(groups: aggregate.groups(ofClasses: classes), grid: AggregateModel.gridPoints(for: needed),
-                              threads: threads)
+                              sets: AggregateModel.sets(for: trials), threads: threads)
     }
 
     /// How the member level is being drawn in this run.
     var method: SimulationMethod { aggregate == nil ? .member : .aggregate }
 
     func simulateWorld(trial: Int, rng: borrowing GSLGenerator, cache: inout LibraryCache) throws(SamplingError) -> World {
+        cache.begin(trial: trial)
         let multiplier = multipliers(trial: trial, rng: rng)
         let qualityWorld = scenario.quality
         let firstYear = scenario.simulation.firstYear

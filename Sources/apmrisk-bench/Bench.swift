@@ -3,6 +3,7 @@ import Dispatch
 import Engine
 import Foundation
 import Sampling
+import Scenario
 import Statistics
 import Synchronization
 
@@ -41,6 +42,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Per-member cost cap, dollars.")
     var cap = 150_000.0
 
+    @Option(help: "Seed of both paths' draws (and of the numpy peer).")
+    var seed: UInt64 = 1
+
     @Option(help: "Timing repeats; the best is reported.")
     var repeats = 3
 
@@ -55,10 +59,11 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let scenario = try BenchModel.scenario(path: model)
-        let sampler = try PanelSampler(scenario: scenario, method: .member, attachments: [cap], seed: 1)
+        let sampler = try PanelSampler(scenario: scenario, method: .member, attachments: [cap], seed: seed)
         print("Direct path (member by member), peer model: \(members) members × \(trials) trials, cap $\(Int(cap)), best of \(repeats)")
         var direct: [Int: Double] = [:]
         var totals: [Double] = []
+        var directTotals: [Double] = []
         for threads in [1, 2] {
             let best = try bestTime {
                 totals = try sampler.practiceYears(classCounts: [members], trials: trials, threads: threads).map { $0.truncatedCost[0] }
@@ -68,8 +73,9 @@ struct Bench: ParsableCommand {
         }
         print(String(format: "  scaling 2 vs 1 thread: %.2f×", direct[2]! / direct[1]!))
         describe(totals)
+        directTotals = totals
 
-        let fast = try PanelSampler(scenario: scenario, method: .aggregate, attachments: [cap], seed: 1)
+        let fast = try PanelSampler(scenario: scenario, method: .aggregate, attachments: [cap], seed: seed)
         let libraryStart = DispatchTime.now().uptimeNanoseconds
         _ = try fast.practiceYears(classCounts: [members], trials: 1, threads: 2)
         let librarySeconds = Double(DispatchTime.now().uptimeNanoseconds - libraryStart) / 1e9
@@ -85,7 +91,10 @@ struct Bench: ParsableCommand {
         }
         print(String(format: "  scaling 2 vs 1 thread: %.2f×", aggregate[2]! / aggregate[1]!))
         describe(totals)
+        let fastTotals = totals
         print(String(format: "  fast vs direct path, one core each: %.1f×", aggregate[1]! / direct[1]!))
+
+        compareWithExact(scenario: scenario, fast: fastTotals, direct: directTotals)
 
         if !noPeer, let peerRate = runPeer() {
             print(String(format: "ratio to numpy, one core each: fast path %.1f×, direct path %.2f×", aggregate[1]! / peerRate,
@@ -121,6 +130,28 @@ struct Bench: ParsableCommand {
             .appendingPathComponent(".apmrisk-bench-independent-\(getpid()).yaml")
         do { try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8) } catch { return nil }
         return url
+    }
+
+    /// Both paths' mean and P1–P99.5 beside the exact FFT distribution of the same panel, each
+    /// with its stated Monte Carlo error (libraries included) and z = (estimate − exact) / error.
+    func compareWithExact(scenario: Scenario, fast: [Double], direct: [Double]) {
+        let exact: ExactPanelCost
+        do { exact = try ExactPanelCost(scenario: scenario, members: members, cap: cap) } catch {
+            print("Exact reference: \(error)")
+            return
+        }
+        print("Against the exact FFT distribution (seed \(seed); error = stated Monte Carlo standard error, libraries included):")
+        let columns = ["statistic", "exact", "fast path", "± error", "z", "direct path", "± error", "z"]
+        var rows: [[String]] = []
+        for (f, d) in zip(ReferenceCheck.rows(sample: fast, exact: exact), ReferenceCheck.rows(sample: direct, exact: exact)) {
+            func z(_ row: ReferenceCheck.Row) -> String { row.z.map { String(format: "%+.2f", $0) } ?? "n/a" }
+            rows.append([f.statistic, grouped(f.exact), grouped(f.estimate), f.error.map(grouped) ?? "n/a", z(f),
+                         grouped(d.estimate), d.error.map(grouped) ?? "n/a", z(d)])
+        }
+        let widths = columns.indices.map { c in max(columns[c].count, rows.map { $0[c].count }.max() ?? 0) }
+        for line in [columns] + rows {
+            print("  " + line.enumerated().map { String(repeating: " ", count: widths[$0] - $1.count) + $1 }.joined(separator: "  "))
+        }
     }
 
     func bestTime(_ body: () throws -> Void) throws -> Double {
@@ -182,7 +213,7 @@ struct Bench: ParsableCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", peer, "--members", String(members), "--trials", String(trials),
-                             "--seed", "1", "--cap", String(cap)]
+                             "--seed", String(seed), "--cap", String(cap)]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

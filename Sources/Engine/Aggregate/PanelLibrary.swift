@@ -1,5 +1,6 @@
 import Foundation
 import Sampling
+import Statistics
 
 /// One member class at one utilization multiplier, summarised for drawing sums of many members.
 ///
@@ -16,8 +17,9 @@ final class PanelLibrary: Sendable {
     /// Tail fractions f of the cuts, largest first: 1/16 … 1/4096.
     static let cutFractions: [Double] = (4...12).map { 1 / Double(1 << $0) }
 
-    /// Size of the body sample (see `LibraryView.bodySample`).
-    static let bodySampleSize = 1 << 12
+    /// Size of one library's body sample (see `LibraryView.bodySample`): 4,096 rows over the
+    /// library sets of a run.
+    static let bodySampleSize = (1 << 12) / AggregateModel.librarySets
 
     init(model: MemberModel, classIndex: Int, stratum: Int?, multiplier: Double, layout: PanelLayout, members: Int,
          seed: UInt64) throws(SamplingError) {
@@ -103,18 +105,21 @@ final class PanelLibrary: Sendable {
         var cuts: [CutView] = []
         var firstBodyMean: [Double] = []
         for (k, fraction) in Self.cutFractions.enumerated() {
-            guard let s = snapshots[k] else { continue }
+            // A cut above which the library holds no member cannot be drawn from.
+            guard let s = snapshots[k], cutRanks[k] >= 1 else { continue }
             let n = Double(members - cutRanks[k])
             let tailCount = Double(cutRanks[k])
             // Library deviation of the body mean from exact (bodyShift) and of the tail's
-            // (tailSum / tailCount): correct the body so that f·tail + (1−f)·body = exact.
+            // (tailSum / tailCount): correct the body so that f·tail + (1−f)·body = exact with
+            // the f that draws use, not the records' share of the library (the two differ when
+            // the library's size is not a multiple of 1/f, and the difference biases the mean).
             var mean = [Double](repeating: 0, count: width)
             var covariance = [Double](repeating: 0, count: width * width)
             var third = [Double](repeating: 0, count: width)
             for j in 0..<width {
                 let bodyShift = s.sum[j] / n
                 let tailDeviation = tailCount > 0 ? (allSum[j] - s.sum[j]) / tailCount : 0
-                mean[j] = exact[j] - tailCount * tailDeviation / n
+                mean[j] = exact[j] - fraction * tailDeviation / (1 - fraction)
                 let m2 = s.cross[j * width + j] / n - bodyShift * bodyShift
                 third[j] = s.cube[j] / n - 3 * bodyShift * s.cross[j * width + j] / n + 2 * bodyShift * bodyShift * bodyShift
                 covariance[j * width + j] = max(m2, 0)
@@ -195,19 +200,27 @@ struct CutView: @unchecked Sendable {
 struct LibraryCache {
     fileprivate var views: [LibraryView?] = []
     var scratch: AggregateScratch?
+    /// The library set of the trial being drawn (`AggregateModel.librarySets`); whoever starts a
+    /// trial sets it.
+    var librarySet = 0
     init() {}
+
+    /// Starts drawing trial `trial`: its library set is its batch.
+    mutating func begin(trial: Int) { librarySet = AggregateModel.librarySet(ofTrial: trial) }
 }
 
 extension AggregateModel {
-    /// The view of panel group `group`'s library at grid point `g`, through the worker's cache.
+    /// The view of panel group `group`'s library at grid point `g` in the current trial's set,
+    /// through the worker's cache.
     @inline(__always)
     func view(group: Int, grid g: Int, cache: inout LibraryCache) throws(SamplingError) -> LibraryView {
-        let index = group * Self.gridRange.count + (g - Self.gridRange.lowerBound)
+        let index = slotIndex(group: group, grid: g, set: cache.librarySet)
         if cache.views.isEmpty {
-            cache.views = Array(repeating: nil, count: members.classes.count * groupsPerClass * Self.gridRange.count)
+            cache.views = Array(repeating: nil,
+                                count: members.classes.count * groupsPerClass * Self.gridRange.count * Self.librarySets)
         }
         if let view = cache.views[index] { return view }
-        let view = try library(group: group, grid: g).view
+        let view = try library(group: group, grid: g, set: cache.librarySet).view
         cache.views[index] = view
         return view
     }
