@@ -53,10 +53,9 @@ public struct DistributionSummary: Codable, Sendable, Equatable {
 ///
 /// Trials are dealt into `batchCount` interleaved batches (trial t into batch t mod 20): a
 /// trial's batch stays fixed when `--precision` adds trials, and trials (not practices, which
-/// share a trial's systemic shocks) are the independent unit. The same partition can pick the
-/// fast path's member-library set of a trial (`AggregateModel.librarySet`), so that batches
-/// replicate the libraries too; while a run has one library set, its sampling error is not in
-/// these errors (issue 13).
+/// share a trial's systemic shocks) are the independent unit. The same partition picks the fast
+/// path's member-library set of a trial (`AggregateModel.librarySet`), so a batch replicates the
+/// libraries too and these errors count their sampling error.
 ///
 /// Every statistic's error is the batch error of a linear one: a mean or a share directly; a
 /// percentile through its influence function, SE(F̂(q̂))/f̂(q̂), with the density f̂ from the

@@ -47,15 +47,13 @@ final class AggregateModel: Sendable {
             .map { _ in LibrarySlot() }
     }
 
-    /// Library sets: trial t draws only from set `librarySet(ofTrial: t)`, its batch modulo the
-    /// set count, with the members of a library split evenly over the sets. With one set per
-    /// batch, batch statistics would vary with the libraries as well as the trials, so every
-    /// batch-means error would count the libraries' sampling error. One set for now: a set of
-    /// 1/20 of a library moves the truncated (stop-loss) means of a large panel, and with them
-    /// the mixture's spread (capped P1 of a 20,000-member panel 0.9 SE low, RMS z 1.5), until
-    /// truncated means are exact per set (issue 13). Full-size sets cost 17x the run
-    /// (default model 150 s vs 8.6 s).
-    static let librarySets = 1
+    /// Independent library sets, one per batch of trials: trial t draws only from set
+    /// `librarySet(ofTrial: t)`, its batch, so batch statistics vary with the libraries as well
+    /// as with the trials and every batch-means error counts the libraries' sampling error. The
+    /// members of a library are split over the sets, so building them costs what one library
+    /// did. Each set's untruncated means are exact; its truncated ones are brought to the mean
+    /// over the sets (`truncationCorrections`), which keeps one library's error (issue 13).
+    static let librarySets = BatchedSample.batchCount
 
     /// The library set trial `trial` draws from: its batch.
     @inline(__always)
@@ -95,8 +93,8 @@ final class AggregateModel: Sendable {
         return groupsPerClass == 1 ? max(perSet, Self.smallestLibrary) : max(perSet / groupsPerClass, Self.smallestLibrary)
     }
 
-    /// Fewest member-years in one library: a tail of 256 records (1/16 of it).
-    static let smallestLibrary = 1 << 12
+    /// Fewest member-years in one library: a tail of 64 records (1/16 of it).
+    static let smallestLibrary = 1 << 10
 
     /// The library of panel group `group` at grid point `g` in set `set`, built on first use. Its
     /// seed depends only on the run seed, the group, the grid point and the set, so which thread
@@ -131,10 +129,9 @@ final class AggregateModel: Sendable {
         return grid
     }
 
-    /// The library sets that trials `trials` draw from.
-    static func sets(for trials: Range<Int>) -> Set<Int> {
-        Set(trials.prefix(librarySets).map(librarySet(ofTrial:)))
-    }
+    /// The library sets that trials `trials` need: all of them, whatever the trials, since each
+    /// set's truncations are corrected to the mean over every set.
+    static func sets(for trials: Range<Int>) -> Set<Int> { Set(0..<librarySets) }
 
     /// Builds, `threads` at a time, the libraries of the panel groups `groups` at grid points
     /// `grid` in library sets `sets`.
@@ -183,6 +180,8 @@ final class AggregateModel: Sendable {
                 }
                 drawEach(members: k, lower: lower, upper: upper, weight: grid.weight, priceFactors: priceFactors,
                          attachments: attachments, rng: rng, sampled: &scratch.sampled, totals: &totals)
+                try correctTruncations(members: k, group: c, grid: grid, cut: 0, cuts: lower.cuts.count, yearIndex: yearIndex,
+                                       priceFactors: priceFactors, attachments: attachments, cache: &cache, totals: &totals)
                 continue
             }
             guard let cut = Self.cut(members: bodyMembers, lower: lower, upper: upper, bodyLimit: bodyLimit) else {
@@ -196,6 +195,8 @@ final class AggregateModel: Sendable {
                               attachments: attachments, to: &totals)
             }
             scratch.body.add(count: k - tailMembers, lower: lowerCut, upper: upperCut, weight: grid.weight)
+            try correctTruncations(members: k, group: c, grid: grid, cut: cut, cuts: lower.cuts.count, yearIndex: yearIndex,
+                                   priceFactors: priceFactors, attachments: attachments, cache: &cache, totals: &totals)
         }
         if !scratch.body.isEmpty { scratch.body.draw(rng: rng, addingTo: &scratch.sampled) }
         layout.add(scratch.sampled, priceFactors: priceFactors, oneMember: false, attachments: attachments,
@@ -206,6 +207,25 @@ final class AggregateModel: Sendable {
                                recording: recording, attachments: attachments, rng: rng, observer: &ignore, into: &totals)
         }
         return totals
+    }
+
+    /// Brings the truncated totals of `members` members drawn from the current set at cut `cut`
+    /// to the mean over library sets (`truncationCorrections`).
+    @inline(__always)
+    private func correctTruncations(members k: Int, group: Int, grid: (lower: Int, upper: Int, weight: Double), cut: Int,
+                                    cuts: Int, yearIndex: Int, priceFactors: [Double], attachments: [Double],
+                                    cache: inout LibraryCache, totals: inout PracticeYearActivity) throws(SamplingError) {
+        guard Self.librarySets > 1, !attachments.isEmpty else { return }
+        let lower = try truncationCorrections(group: group, grid: grid.lower, yearIndex: yearIndex, priceFactors: priceFactors,
+                                              attachments: attachments, cache: &cache)
+        let upper = grid.weight > 0
+            ? try truncationCorrections(group: group, grid: grid.upper, yearIndex: yearIndex, priceFactors: priceFactors,
+                                        attachments: attachments, cache: &cache)
+            : lower
+        let start = (cache.librarySet * cuts + cut) * attachments.count
+        for t in 0..<attachments.count {
+            totals.truncatedCost[t] += Double(k) * ((1 - grid.weight) * lower[start + t] + grid.weight * upper[start + t])
+        }
     }
 
     @inline(__always)

@@ -17,6 +17,9 @@ final class PanelLibrary: Sendable {
     /// Tail fractions f of the cuts, largest first: 1/16 … 1/4096.
     static let cutFractions: [Double] = (4...12).map { 1 / Double(1 << $0) }
 
+    /// Fewest records above a usable cut.
+    static let fewestTailRecords = 16
+
     /// Size of one library's body sample (see `LibraryView.bodySample`): 4,096 rows over the
     /// library sets of a run.
     static let bodySampleSize = (1 << 12) / AggregateModel.librarySets
@@ -105,8 +108,8 @@ final class PanelLibrary: Sendable {
         var cuts: [CutView] = []
         var firstBodyMean: [Double] = []
         for (k, fraction) in Self.cutFractions.enumerated() {
-            // A cut above which the library holds no member cannot be drawn from.
-            guard let s = snapshots[k], cutRanks[k] >= 1 else { continue }
+            // A cut with few records above it would draw the same few members over and over.
+            guard let s = snapshots[k], cutRanks[k] >= Self.fewestTailRecords else { continue }
             let n = Double(members - cutRanks[k])
             let tailCount = Double(cutRanks[k])
             // Library deviation of the body mean from exact (bodyShift) and of the tail's
@@ -199,6 +202,9 @@ struct CutView: @unchecked Sendable {
 /// worker's scratch space for practice-years, reused from one to the next.
 struct LibraryCache {
     fileprivate var views: [LibraryView?] = []
+    /// Truncation corrections (`AggregateModel.truncationCorrections`) by panel group, grid
+    /// point and year, computed once per worker.
+    fileprivate var corrections: [Int: (priceFactors: [Double], attachments: [Double], values: [Double])] = [:]
     var scratch: AggregateScratch?
     /// The library set of the trial being drawn (`AggregateModel.librarySets`); whoever starts a
     /// trial sets it.
@@ -223,6 +229,62 @@ extension AggregateModel {
         let view = try library(group: group, grid: g, set: cache.librarySet).view
         cache.views[index] = view
         return view
+    }
+}
+
+extension AggregateModel {
+    /// Per-member amounts that bring every library set's truncated means to the mean over all
+    /// sets, for panel group `group` at grid point `g` in year `yearIndex` (its attachments and
+    /// fees), flat as [set][cut][truncation].
+    ///
+    /// A set's untruncated means are exact, but what it truncates off above an attachment comes
+    /// from its own few costliest members: drawn as it is, each set would carry its own offset in
+    /// every capped total, and a run's trials (spread over the sets) would be a mixture wider than
+    /// the world it simulates. Every member above an attachment is a tail record at any cut the
+    /// draw uses (bodies lie below every attachment), so set s removes f/R · E_s per member at a
+    /// cut of tail fraction f and R records, E_s its records' total excess; adding the difference
+    /// from the sets' mean leaves the mean's own sampling error, one whole library's.
+    func truncationCorrections(group: Int, grid g: Int, yearIndex: Int, priceFactors: [Double],
+                               attachments: [Double], cache: inout LibraryCache) throws(SamplingError) -> [Double] {
+        let key = (slotIndex(group: group, grid: g, set: 0) << 6) | yearIndex
+        // Keyed by year; the fees and attachments they were computed for are checked, not assumed.
+        if let stored = cache.corrections[key], stored.priceFactors == priceFactors, stored.attachments == attachments {
+            return stored.values
+        }
+        let sets = Self.librarySets, truncations = attachments.count, width = layout.width
+        let views = try (0..<sets).map { (s: Int) throws(SamplingError) in try library(group: group, grid: g, set: s).view }
+        let cuts = views.map(\.cuts.count).min() ?? 0
+        var removed = [Double](repeating: 0, count: sets * cuts * truncations)
+        for (s, view) in views.enumerated() {
+            var excess = [Double](repeating: 0, count: truncations)
+            for r in 0..<(view.cuts.first?.records ?? 0) {
+                var total = 0.0
+                for c in 0..<layout.categories { total += Double(view.tail[r * width + PanelLayout.firstCost + c]) * priceFactors[c] }
+                for t in 0..<truncations {
+                    var cost = total
+                    if let set = recording.truncationScope[t] {
+                        let carved = recording.carveOutSets[set]
+                        for c in 0..<layout.categories where carved[c] {
+                            cost -= Double(view.tail[r * width + PanelLayout.firstCost + c]) * priceFactors[c]
+                        }
+                    }
+                    excess[t] += max(cost - attachments[t], 0)
+                }
+            }
+            for j in 0..<cuts {
+                let cut = view.cuts[j]
+                for t in 0..<truncations { removed[(s * cuts + j) * truncations + t] = cut.fraction * excess[t] / Double(cut.records) }
+            }
+        }
+        var corrections = removed
+        for j in 0..<cuts {
+            for t in 0..<truncations {
+                let mean = (0..<sets).reduce(0.0) { $0 + removed[($1 * cuts + j) * truncations + t] } / Double(sets)
+                for s in 0..<sets { corrections[(s * cuts + j) * truncations + t] -= mean }
+            }
+        }
+        cache.corrections[key] = (priceFactors, attachments, corrections)
+        return corrections
     }
 }
 
