@@ -242,7 +242,7 @@ public enum HTMLReport {
         if let precision = s.precision {
             html += "<p><strong>Precision:</strong> \(escape(TerminalTable.precisionLine(precision)))</p>"
         }
-        html += "<h3>Monte Carlo error of the headline figures</h3><p class=\"note\">Standard errors from 20 batches of consecutive trials; more trials shrink them by the square root.</p><table><thead><tr><th>Design</th><th>Size band</th><th>P5 ± s.e.</th><th>P1 ± s.e.</th><th>P(loss &gt; 5%) ± s.e.</th></tr></thead><tbody>"
+        html += "<h3>Monte Carlo error of the headline figures</h3><p class=\"note\">Standard errors from 20 interleaved batches of trials, each drawing on its own set of member libraries on the fast path, so the libraries' sampling error is counted (except that of what a stop-loss truncates). More trials shrink the trials' part by the square root; the libraries' part shrinks only with more library members.</p><table><thead><tr><th>Design</th><th>Size band</th><th>P5 ± s.e.</th><th>P1 ± s.e.</th><th>P(loss &gt; 5%) ± s.e.</th></tr></thead><tbody>"
         for row in program {
             let loss5 = row.lossProbabilities.first { abs($0.lossShare - 0.05) < 1e-9 }
             html += "<tr><td>\(escape(row.design))</td><td>\(escape(row.sizeBand))</td><td class=\"num\">\(withError(row.shareOfRevenue.percentile(0.05)))</td><td class=\"num\">\(withError(row.shareOfRevenue.percentile(0.01)))</td><td class=\"num\">\(percent(loss5?.probability ?? 0))\(loss5?.mcse.map { " ± " + percent($0) } ?? "")</td></tr>"
@@ -286,6 +286,7 @@ public enum HTMLReport {
         svg .title { font-size: 14px; font-weight: bold; } svg .tick { font-size: 11px; } svg .label { font-size: 12px; }
         svg .axis { stroke: #000; } svg .grid { stroke: #ccc; stroke-width: 0.5; } svg .zero { stroke: #000; stroke-dasharray: 4 3; }
         section.design { page-break-inside: avoid; }
+        @media screen and (max-width: 700px) { table { display: block; overflow-x: auto; } }
         @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } svg.chart, table { page-break-inside: avoid; } }
         </style>
         </head>
