@@ -119,6 +119,55 @@ struct PersistenceTests {
         #expect(abs(ratio - predicted) <= 4.5 * se, "Var ratio \(ratio), closed form \(predicted) ± \(se)")
     }
 
+    /// What a benchmark sees of persistence: a practice's 10/30/60-weighted cost over three
+    /// baseline years and its cost in the first and third program years after them are
+    /// correlated alike on both paths, for panels of 250 to 20,000 members (one class, its
+    /// members kept with probability 0.76 a year). Tolerance: 4.5·(1 − r²)·√(1/N₁ + 1/N₂), the
+    /// large-sample error of a difference of two correlations. Persistence must also show: r
+    /// above 0 by 4.5 errors on the direct path, where independent years give 0. Both the
+    /// persistent part of a panel's total (its stratum counts) and its member noise grow as √n,
+    /// so r is about 0.1 at every size: only the 250-member case has the trials to see it.
+    @Test(arguments: [(250, 3000), (1000, 1500), (5000, 400), (20_000, 150)])
+    func baselineAndProgramYearsCorrelateAlikeOnBothPaths(members: Int, directTrials: Int) throws {
+        let scenario = try Fixture.scenario("""
+        name: baseline vs program year
+        population:
+          frailty_sharing: 0.5
+          risk_score_noise_cv: 0.3
+          churn: {full_year_probability: 0.85}
+          persistence: {retention: 0.8, health_persistence: 0.95}
+          classes: [{name: all, panel_share: 1, risk_cv: 1.15}]
+        \(Fixture.services)
+        regions: [statewide]
+        practices: {groups: [{count: 1, members: 1000}]}
+        designs: [{name: FFS}]
+        """)
+        let weights = [0.1, 0.3, 0.6]
+        func correlations(_ method: SimulationMethod, trials: Int) throws -> [Double] {
+            let paths = try PanelSampler(scenario: scenario, method: method, seed: 29)
+                .practicePaths(classCounts: [members], keep: [0.76], years: 6, trials: trials, threads: 2)
+            let base = paths.map { path in zip(weights, path).reduce(0.0) { $0 + $1.0 * $1.1.totalCost } }
+            return [3, 5].map { year in Self.correlation(base, paths.map { $0[year].totalCost }) }
+        }
+        let fastTrials = 4 * directTrials
+        let direct = try correlations(.member, trials: directTrials)
+        let fast = try correlations(.aggregate, trials: fastTrials)
+        for (k, (rd, rf)) in zip(direct, fast).enumerated() {
+            let tolerance = 4.5 * (1 - rd * rd) * (1 / Double(directTrials) + 1 / Double(fastTrials)).squareRoot()
+            #expect(abs(rd - rf) <= tolerance, "\(members) members, program year \(2 * k + 1): direct r \(rd), fast r \(rf)")
+            if members == 250 {
+                #expect(rd > 4.5 / Double(directTrials).squareRoot(), "\(members) members: no persistence seen (r \(rd))")
+            }
+        }
+    }
+
+    static func correlation(_ x: [Double], _ y: [Double]) -> Double {
+        let mx = x.reduce(0, +) / Double(x.count), my = y.reduce(0, +) / Double(y.count)
+        var sxy = 0.0, sxx = 0.0, syy = 0.0
+        for i in x.indices { sxy += (x[i] - mx) * (y[i] - my); sxx += pow(x[i] - mx, 2); syy += pow(y[i] - my, 2) }
+        return sxy / (sxx * syy).squareRoot()
+    }
+
     /// The fast path keeps persistent panels: with a three-year 10/30/60 baseline and a two-sided
     /// design, practice cost per year, the correlation of a practice's program-year totals and
     /// exposure P1–P99 agree with the direct path. Percentile tolerances are 4.5 two-sample
@@ -163,13 +212,7 @@ struct PersistenceTests {
                 FastPathTests.expectSameDistribution(direct: a, fast: b, at: [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99],
                                                      label: "\(practice.id) \(name)")
             }
-            func correlation(_ r: SimulationResults) -> Double {
-                let x = costs(r, 1), y = costs(r, 2)
-                let mx = x.reduce(0, +) / Double(x.count), my = y.reduce(0, +) / Double(y.count)
-                var sxy = 0.0, sxx = 0.0, syy = 0.0
-                for i in x.indices { sxy += (x[i] - mx) * (y[i] - my); sxx += pow(x[i] - mx, 2); syy += pow(y[i] - my, 2) }
-                return sxy / (sxx * syy).squareRoot()
-            }
+            func correlation(_ r: SimulationResults) -> Double { Self.correlation(costs(r, 1), costs(r, 2)) }
             let rd = correlation(direct), rf = correlation(fast)
             let tolerance = 4.5 * (1 - rd * rd) * (1 / Double(direct.trials) + 1 / Double(fast.trials)).squareRoot()
             #expect(abs(rd - rf) <= tolerance, "\(practice.id) year-to-year correlation: direct \(rd), fast \(rf)")
