@@ -27,6 +27,59 @@ struct PersistenceTests {
         #expect(BenchmarkTerms().baseYears(forProgramYear: 3).map(\.year) == [0])
     }
 
+    /// Rebasing in a settlement, exactly: with identical members (no risk spread, no score noise,
+    /// full-year members) every year's risk-adjusted member-months are the same, and with a
+    /// certain 3% trend equal to the assumed one a rebased benchmark is the weighted experience
+    /// of the years before the agreement period, each trended at 3% a year to the performance
+    /// year. A 50/50 sharing design settles half of (benchmark − actual), so the benchmark is
+    /// actual + 2 × settlement. Weights 1, 50/50 and 10/30/60 over 1, 2 and 3 years.
+    @Test func rebasedBenchmarksAreTheWeightedTrendedExperienceBeforeTheAgreementPeriod() throws {
+        let sharing = "reconciliation: {minimum_savings_rate: 0, minimum_loss_rate: 0, upside_rate: 0.5, downside_rate: 0.5}"
+        let scenario = try Fixture.scenario("""
+        name: rebasing
+        simulation: {trials: 12, seed: 31, program_years: 4, first_program_year: 2027, baseline_years: 3}
+        population:
+          frailty_sharing: 0.5
+          risk_score_noise_cv: 0
+          churn: {full_year_probability: 1}
+          persistence: {retention: 0.8, health_persistence: 0.95}
+          classes: [{name: all, panel_share: 1, risk_cv: 0}]
+        \(Fixture.services)
+        variation: {trend: {assumed: 0.03, mean: 0.03, sd: 0}}
+        regions: [east]
+        practices: {groups: [{count: 3, members: [2000, 2000]}]}
+        designs:
+          - name: every year
+            benchmark: {rebase: {every: 1}}
+            \(sharing)
+          - name: every two years, equal
+            benchmark: {rebase: {every: 2, weights: [0.5, 0.5]}}
+            \(sharing)
+          - name: every three years, 10/30/60
+            benchmark: {rebase: {every: 3, weights: [0.1, 0.3, 0.6]}}
+            \(sharing)
+        """)
+        let r = try Simulation.run(scenario: scenario, trials: 12, seed: 31, threads: 2)
+        // (design, performance year, [(program year, weight)]) for every rebased year.
+        let cases: [(Int, Int, [(Int, Double)])] = [
+            (0, 2, [(1, 1)]), (0, 3, [(2, 1)]), (0, 4, [(3, 1)]),
+            (1, 3, [(1, 0.5), (2, 0.5)]), (1, 4, [(1, 0.5), (2, 0.5)]),
+            (2, 4, [(1, 0.1), (2, 0.3), (3, 0.6)]),
+        ]
+        for t in 0..<r.trials {
+            for p in 0..<3 {
+                func actual(_ year: Int) -> Double { r.totalCost[r.worldIndex(trial: t, practice: p, year: year)] }
+                for (design, year, base) in cases {
+                    let settled = r.reconciliation[r.settledIndex(trial: t, design: design, practice: p, year: year)]
+                    let expected = base.reduce(0.0) { $0 + $1.1 * actual($1.0) * pow(1.03, Double(year - $1.0)) }
+                    let benchmark = actual(year) + 2 * settled
+                    #expect(abs(benchmark - expected) <= 1e-9 * expected,
+                            "design \(design), year \(year): benchmark \(benchmark), weighted trended experience \(expected)")
+                }
+            }
+        }
+    }
+
     /// Retention 0 (or health persistence 0) is independent years: the same numbers as a scenario
     /// with no persistence at all, to the bit.
     @Test func noCarryOverReproducesIndependentYears() throws {
