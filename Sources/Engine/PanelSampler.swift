@@ -45,7 +45,7 @@ public struct PanelSampler: Sendable {
                                      keep: keep.isEmpty ? Array(repeating: 0, count: classCounts.count) : keep)
         if let aggregate {
             try aggregate.prepare(groups: aggregate.groups(ofClasses: Set(classCounts.indices.filter { classCounts[$0] > 0 })),
-                                  grid: AggregateModel.gridPoints(for: [multiplier]), sets: AggregateModel.sets(for: 0..<trials),
+                                  grid: AggregateModel.gridPoints(for: [multiplier]),
                                   threads: threads)
         }
         let results = Mutex<[[PracticeYearActivity]?]>(Array(repeating: nil, count: trials))

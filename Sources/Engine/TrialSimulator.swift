@@ -107,14 +107,14 @@ struct TrialSimulator: Sendable {
         guard let aggregate else { return }
         let (needed, classes) = try libraryNeeds(trials: trials)
         let grid = AggregateModel.gridPoints(for: needed)
-        let groups = aggregate.groups(ofClasses: classes), sets = AggregateModel.sets(for: trials)
-        let libraryDraws = Double(grid.count * groups.count * sets.count * aggregate.membersPerLibrary)
+        let groups = aggregate.groups(ofClasses: classes)
+        let libraryDraws = Double(grid.count * groups.count * AggregateModel.librarySets * aggregate.membersPerLibrary)
         let memberYears = Double(trials.count * (history + years + 1) * scenario.practices.reduce(0) { $0 + $1.members })
         guard scenario.simulation.method == .aggregate || libraryDraws * 3 <= memberYears else {
             self.aggregate = nil
             return
         }
-        try aggregate.prepare(groups: groups, grid: grid, sets: sets, threads: threads)
+        try aggregate.prepare(groups: groups, grid: grid, threads: threads)
     }
 
     /// Every practice-year multiplier of trials `trials`, and the member classes in use.
@@ -132,7 +132,7 @@ struct TrialSimulator: Sendable {
         guard let aggregate else { return }
         let (needed, classes) = try libraryNeeds(trials: trials)
         try aggregate.prepare(groups: aggregate.groups(ofClasses: classes), grid: AggregateModel.gridPoints(for: needed),
-                              sets: AggregateModel.sets(for: trials), threads: threads)
+                              threads: threads)
     }
 
     /// How the member level is being drawn in this run.

@@ -103,7 +103,10 @@ final class AggregateModel: Sendable {
         let slot = slots[slotIndex(group: group, grid: g, set: set)]
         let classIndex = group / groupsPerClass
         let stratum: Int? = members.strata == nil ? nil : group % groupsPerClass
-        // Set 0 keeps the streams libraries had before there were sets, so one-set runs draw as before.
+        // Set 0 keeps the stream a library had before there were sets. Other seeds for it fail
+        // FastPathTests' capped 20,000-member case and the indexed stop-loss pricing test by the
+        // truncated means' uncounted library error (issue 13): they pass on this draw, not by
+        // design, until truncated means are exact.
         let base = stratum.map {
             StreamSeed.derive(seed, 0x11B7_A7E5, UInt64(classIndex), UInt64(bitPattern: Int64(g)), 0x57A7 + UInt64($0))
         } ?? StreamSeed.derive(seed, 0x11B7_A7E5, UInt64(classIndex), UInt64(bitPattern: Int64(g)))
@@ -129,14 +132,11 @@ final class AggregateModel: Sendable {
         return grid
     }
 
-    /// The library sets that trials `trials` need: all of them, whatever the trials, since each
-    /// set's truncations are corrected to the mean over every set.
-    static func sets(for trials: Range<Int>) -> Set<Int> { Set(0..<librarySets) }
-
     /// Builds, `threads` at a time, the libraries of the panel groups `groups` at grid points
-    /// `grid` in library sets `sets`.
-    func prepare(groups: Set<Int>, grid: Set<Int>, sets: Set<Int>, threads: Int) throws(SamplingError) {
-        let work = sets.sorted().flatMap { s in groups.sorted().flatMap { c in grid.sorted().map { (c, $0, s) } } }
+    /// `grid`, in every library set: however few trials a run has, each set's truncations are
+    /// corrected to the mean over all of them.
+    func prepare(groups: Set<Int>, grid: Set<Int>, threads: Int) throws(SamplingError) {
+        let work = (0..<Self.librarySets).flatMap { s in groups.sorted().flatMap { c in grid.sorted().map { (c, $0, s) } } }
         let failure = Mutex<SamplingError?>(nil)
         let workers = max(1, min(threads, work.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in

@@ -246,6 +246,7 @@ extension AggregateModel {
     /// from the sets' mean leaves the mean's own sampling error, one whole library's.
     func truncationCorrections(group: Int, grid g: Int, yearIndex: Int, priceFactors: [Double],
                                attachments: [Double], cache: inout LibraryCache) throws(SamplingError) -> [Double] {
+        // Years of a run (baseline and program) are far fewer than 64.
         let key = (slotIndex(group: group, grid: g, set: 0) << 6) | yearIndex
         // Keyed by year; the fees and attachments they were computed for are checked, not assumed.
         if let stored = cache.corrections[key], stored.priceFactors == priceFactors, stored.attachments == attachments {
