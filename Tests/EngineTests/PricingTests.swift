@@ -199,12 +199,17 @@ struct PricingTests {
             \(Self.sharing)
         """
         let practices = "        - {count: 4, members: [10000, 10000]}"
-        // A pure 20% fee increase on every service in year 1 and no trend: the world's costs
-        // are its baseline's × 1.2, so the benchmark (adjusted for the fee change) is right and
-        // indexed truncation truncates the same members.
-        let feeChange = try Self.world(classes: classes, practices: practices, designs: designs,
+        // A pure 20% fee increase on every service (scope: all) in year 1 and no trend: the
+        // world's costs are its baseline's × 1.2, so the benchmark (adjusted for the fee change)
+        // is right and indexed truncation truncates the same members. (A primary-care-only
+        // change is not neutral for a dollar attachment: indexed by the average fee factor, it
+        // rises more than the costliest members' costs, which are mostly not primary care.)
+        // Member by member: the fast path's truncated means keep a library error that the
+        // trials' standard error used here does not count (issue 13).
+        var feeChange = try Self.world(classes: classes, practices: practices, designs: designs,
                                        trend: "{assumed: 0, mean: 0, sd: 0}",
-                                       extra: "fee_schedule_changes: [{year: 1, change: 0.2}]")
+                                       extra: "fee_schedule_changes: [{year: 1, change: 0.2, scope: all}]")
+        feeChange.simulation.method = .member
         let fees = try Simulation.run(scenario: feeChange, trials: 40, seed: 12, threads: 2)
         for design in 0..<2 {
             let (mean, error) = Self.meanAndError(Self.totals(fees, design: design, practices: 0..<4))
@@ -218,11 +223,14 @@ struct PricingTests {
         #expect(manufactured.mean > 6 * manufactured.error, "unindexed - indexed: \(manufactured)")
 
         // A pure 6% utilization trend the payer assumes exactly: each year's percentile is taken
-        // of that year's cost distribution.
-        let trend = try Self.world(classes: classes, practices: practices, designs: designs,
+        // of that year's cost distribution. A dollar attachment indexed at the assumed trend is
+        // not neutral here (more services is not a price scale: members cross the attachment
+        // more often; measured: mean settlement −1.8M ± 0.3M), so only the percentile is checked.
+        var trend = try Self.world(classes: classes, practices: practices, designs: designs,
                                    trend: "{assumed: 0.06, mean: 0.06, sd: 0}")
+        trend.simulation.method = .member
         let trended = try Simulation.run(scenario: trend, trials: 40, seed: 12, threads: 2)
-        for design in 0..<2 {
+        for design in 0..<1 {
             let (mean, error) = Self.meanAndError(Self.totals(trended, design: design, practices: 0..<4))
             #expect(abs(mean) < 4 * error, "trend, design \(design): mean settlement \(mean) ± \(error)")
         }

@@ -104,9 +104,8 @@ final class AggregateModel: Sendable {
         let classIndex = group / groupsPerClass
         let stratum: Int? = members.strata == nil ? nil : group % groupsPerClass
         // Set 0 keeps the stream a library had before there were sets. Other seeds for it fail
-        // FastPathTests' capped 20,000-member case and the indexed stop-loss pricing test by the
-        // truncated means' uncounted library error (issue 13): they pass on this draw, not by
-        // design, until truncated means are exact.
+        // FastPathTests' capped 20,000-member case by the truncated means' uncounted library
+        // error (issue 13): it passes on this draw, not by design, until truncated means are exact.
         let base = stratum.map {
             StreamSeed.derive(seed, 0x11B7_A7E5, UInt64(classIndex), UInt64(bitPattern: Int64(g)), 0x57A7 + UInt64($0))
         } ?? StreamSeed.derive(seed, 0x11B7_A7E5, UInt64(classIndex), UInt64(bitPattern: Int64(g)))
