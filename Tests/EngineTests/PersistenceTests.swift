@@ -15,6 +15,22 @@ struct PersistenceTests {
             .replacingOccurrences(of: "      - name: Two-sided\n", with: "      - name: Two-sided\n        benchmark: {baseline_weights: \(weights)}\n")
     }
 
+    /// One class of members who persist, in one 1,000-member practice under plain FFS: a panel's
+    /// own year-to-year behaviour.
+    static let onePersistentClass = """
+    name: one persistent class
+    population:
+      frailty_sharing: 0.5
+      risk_score_noise_cv: 0.3
+      churn: {full_year_probability: 0.85}
+      persistence: {retention: 0.8, health_persistence: 0.95}
+      classes: [{name: all, panel_share: 1, risk_cv: 1.15}]
+    \(Fixture.services)
+    regions: [statewide]
+    practices: {groups: [{count: 1, members: 1000}]}
+    designs: [{name: FFS}]
+    """
+
     /// Base years: the baseline years with their weights, then after each agreement period the
     /// years just before it (exact).
     @Test func baseYearsFollowTheWeightsAndRebase() {
@@ -129,20 +145,7 @@ struct PersistenceTests {
     /// from the independent run). The ratio's tolerance is 4.5 standard errors of a ratio of two
     /// sample variances, √(2/T + 2/T).
     @Test func persistenceNarrowsTheSavingsRateByTheAmountTheModelImplies() throws {
-        let model = """
-        name: no true change
-        population:
-          frailty_sharing: 0.5
-          risk_score_noise_cv: 0.3
-          churn: {full_year_probability: 0.85}
-          persistence: {retention: 0.8, health_persistence: 0.95}
-          classes: [{name: all, panel_share: 1, risk_cv: 1.15}]
-        \(Fixture.services)
-        regions: [statewide]
-        practices: {groups: [{count: 1, members: 1000}]}
-        designs: [{name: FFS}]
-        """
-        let scenario = try Fixture.scenario(model)
+        let scenario = try Fixture.scenario(Self.onePersistentClass)
         let trials = 6000
         func differences(keep: Double) throws -> [Double] {
             try PanelSampler(scenario: scenario, method: .member, seed: 23)
@@ -182,19 +185,7 @@ struct PersistenceTests {
     /// so r is about 0.1 at every size: only the 250-member case has the trials to see it.
     @Test(arguments: [(250, 3000), (1000, 1500), (5000, 400), (20_000, 150)])
     func baselineAndProgramYearsCorrelateAlikeOnBothPaths(members: Int, directTrials: Int) throws {
-        let scenario = try Fixture.scenario("""
-        name: baseline vs program year
-        population:
-          frailty_sharing: 0.5
-          risk_score_noise_cv: 0.3
-          churn: {full_year_probability: 0.85}
-          persistence: {retention: 0.8, health_persistence: 0.95}
-          classes: [{name: all, panel_share: 1, risk_cv: 1.15}]
-        \(Fixture.services)
-        regions: [statewide]
-        practices: {groups: [{count: 1, members: 1000}]}
-        designs: [{name: FFS}]
-        """)
+        let scenario = try Fixture.scenario(Self.onePersistentClass)
         let weights = [0.1, 0.3, 0.6]
         func correlations(_ method: SimulationMethod, trials: Int) throws -> [Double] {
             let paths = try PanelSampler(scenario: scenario, method: method, seed: 29)
