@@ -59,6 +59,9 @@ final class AggregateModel: Sendable {
     @inline(__always)
     static func librarySet(ofTrial trial: Int) -> Int { BatchedSample.batch(ofTrial: trial) % librarySets }
 
+    /// Libraries in one set: panel groups × grid points.
+    var librariesPerSet: Int { members.classes.count * groupsPerClass * Self.gridRange.count }
+
     /// Index of a library (group, grid point, set) in `slots` and in a worker's view table.
     @inline(__always)
     func slotIndex(group: Int, grid g: Int, set: Int) -> Int {
@@ -153,6 +156,10 @@ final class AggregateModel: Sendable {
     func simulateYear(groupCounts classCounts: [Int], multiplier: Double, priceFactors: [Double], yearIndex: Int = 0,
                       rng: borrowing GSLGenerator, cache: inout LibraryCache) throws(SamplingError) -> PracticeYearActivity {
         let attachments = recording.attachments(yearIndex: yearIndex)
+        if Self.librarySets > 1, !attachments.isEmpty {
+            cache.useCorrections(yearIndex: yearIndex, priceFactors: priceFactors, attachments: attachments,
+                                 librariesPerSet: librariesPerSet)
+        }
         var totals = PracticeYearActivity(categories: layout.categories, attachments: attachments.count,
                                           riskBins: recording.riskBins.count)
         var scratch = cache.scratch.take().flatMap { $0.fits(width: layout.width, groups: classCounts.count) ? $0 : nil }

@@ -202,9 +202,12 @@ struct CutView: @unchecked Sendable {
 /// worker's scratch space for practice-years, reused from one to the next.
 struct LibraryCache {
     fileprivate var views: [LibraryView?] = []
-    /// Truncation corrections (`AggregateModel.truncationCorrections`) by panel group, grid
-    /// point and year, computed once per worker.
-    fileprivate var corrections: [Int: (priceFactors: [Double], attachments: [Double], values: [Double])] = [:]
+    /// Truncation corrections (`AggregateModel.truncationCorrections`) by year and library
+    /// (set 0's slot), computed once per worker; read by index, several times a practice-year.
+    fileprivate var corrections: [[Double]?] = []
+    /// The fees and attachments each year's corrections were computed for, checked once a
+    /// practice-year (`useCorrections`), not assumed.
+    fileprivate var correctionTerms: [(priceFactors: [Double], attachments: [Double])?] = []
     var scratch: AggregateScratch?
     /// The library set of the trial being drawn (`AggregateModel.librarySets`); whoever starts a
     /// trial sets it.
@@ -213,6 +216,18 @@ struct LibraryCache {
 
     /// Starts drawing trial `trial`: its library set is its batch.
     mutating func begin(trial: Int) { librarySet = AggregateModel.librarySet(ofTrial: trial) }
+
+    /// Starts a practice-year of year `yearIndex`: forgets that year's corrections if they were
+    /// computed for other fees or attachments.
+    mutating func useCorrections(yearIndex: Int, priceFactors: [Double], attachments: [Double], librariesPerSet: Int) {
+        if correctionTerms.count <= yearIndex {
+            correctionTerms += Array(repeating: nil, count: yearIndex + 1 - correctionTerms.count)
+            corrections += Array(repeating: nil, count: (yearIndex + 1) * librariesPerSet - corrections.count)
+        }
+        if let terms = correctionTerms[yearIndex], terms.priceFactors == priceFactors, terms.attachments == attachments { return }
+        correctionTerms[yearIndex] = (priceFactors, attachments)
+        for i in (yearIndex * librariesPerSet)..<((yearIndex + 1) * librariesPerSet) { corrections[i] = nil }
+    }
 }
 
 extension AggregateModel {
@@ -222,8 +237,7 @@ extension AggregateModel {
     func view(group: Int, grid g: Int, cache: inout LibraryCache) throws(SamplingError) -> LibraryView {
         let index = slotIndex(group: group, grid: g, set: cache.librarySet)
         if cache.views.isEmpty {
-            cache.views = Array(repeating: nil,
-                                count: members.classes.count * groupsPerClass * Self.gridRange.count * Self.librarySets)
+            cache.views = Array(repeating: nil, count: librariesPerSet * Self.librarySets)
         }
         if let view = cache.views[index] { return view }
         let view = try library(group: group, grid: g, set: cache.librarySet).view
@@ -246,12 +260,8 @@ extension AggregateModel {
     /// from the sets' mean leaves the mean's own sampling error, one whole library's.
     func truncationCorrections(group: Int, grid g: Int, yearIndex: Int, priceFactors: [Double],
                                attachments: [Double], cache: inout LibraryCache) throws(SamplingError) -> [Double] {
-        // Years of a run (baseline and program) are far fewer than 64.
-        let key = (slotIndex(group: group, grid: g, set: 0) << 6) | yearIndex
-        // Keyed by year; the fees and attachments they were computed for are checked, not assumed.
-        if let stored = cache.corrections[key], stored.priceFactors == priceFactors, stored.attachments == attachments {
-            return stored.values
-        }
+        let key = yearIndex * librariesPerSet + slotIndex(group: group, grid: g, set: 0)
+        if let stored = cache.corrections[key] { return stored }
         let sets = Self.librarySets, truncations = attachments.count, width = layout.width
         let views = try (0..<sets).map { (s: Int) throws(SamplingError) in try library(group: group, grid: g, set: s).view }
         let cuts = views.map(\.cuts.count).min() ?? 0
@@ -284,7 +294,7 @@ extension AggregateModel {
                 for s in 0..<sets { corrections[(s * cuts + j) * truncations + t] -= mean }
             }
         }
-        cache.corrections[key] = (priceFactors, attachments, corrections)
+        cache.corrections[key] = corrections
         return corrections
     }
 }
