@@ -33,6 +33,19 @@ struct PanelLayout: Sendable {
         for b in 0..<storedBins { vector[firstBin + b] = b == bin ? months : 0 }
     }
 
+    /// What truncation `k` counts of a member vector whose cost at `priceFactors` is `total`:
+    /// the total less the categories that truncation carves out.
+    @inline(__always)
+    func costInScope<Vector: RandomAccessCollection>(_ vector: Vector, total: Double, truncation k: Int,
+                                                     priceFactors: [Double], recording: WorldRecording) -> Double
+    where Vector.Element: BinaryFloatingPoint, Vector.Index == Int {
+        guard let set = recording.truncationScope[k] else { return total }
+        var cost = total
+        let carved = recording.carveOutSets[set], start = vector.startIndex
+        for c in 0..<categories where carved[c] { cost -= Double(vector[start + Self.firstCost + c]) * priceFactors[c] }
+        return cost
+    }
+
     /// Adds a member vector, or a sum of them (costs at fee index 1), to a practice-year's
     /// activity, valuing costs at `priceFactors`. Stop-loss attachments truncate the total of one
     /// member (`oneMember`), less its carved-out categories where the truncation has any; a sum
@@ -60,11 +73,7 @@ struct PanelLayout: Sendable {
         }
         totals.totalCost += total
         for k in 0..<attachments.count {
-            var cost = total
-            if let set = recording.truncationScope[k] {
-                let carved = recording.carveOutSets[set]
-                for c in 0..<categories where carved[c] { cost -= value(Self.firstCost + c) * priceFactors[c] }
-            }
+            let cost = costInScope(vector, total: total, truncation: k, priceFactors: priceFactors, recording: recording)
             totals.truncatedCost[k] += oneMember ? min(max(cost, 0), attachments[k]) : cost
         }
         var binned = 0.0

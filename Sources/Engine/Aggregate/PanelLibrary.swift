@@ -269,16 +269,11 @@ extension AggregateModel {
         for (s, view) in views.enumerated() {
             var excess = [Double](repeating: 0, count: truncations)
             for r in 0..<(view.cuts.first?.records ?? 0) {
+                let record = view.tail[(r * width)..<((r + 1) * width)]
                 var total = 0.0
-                for c in 0..<layout.categories { total += Double(view.tail[r * width + PanelLayout.firstCost + c]) * priceFactors[c] }
+                for c in 0..<layout.categories { total += Double(record[record.startIndex + PanelLayout.firstCost + c]) * priceFactors[c] }
                 for t in 0..<truncations {
-                    var cost = total
-                    if let set = recording.truncationScope[t] {
-                        let carved = recording.carveOutSets[set]
-                        for c in 0..<layout.categories where carved[c] {
-                            cost -= Double(view.tail[r * width + PanelLayout.firstCost + c]) * priceFactors[c]
-                        }
-                    }
+                    let cost = layout.costInScope(record, total: total, truncation: t, priceFactors: priceFactors, recording: recording)
                     excess[t] += max(cost - attachments[t], 0)
                 }
             }
