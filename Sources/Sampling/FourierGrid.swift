@@ -40,6 +40,11 @@ public struct FourierGrid: Sendable {
         }
     }
 
+    /// The interleaved (re, im) values, for transforms computed point by point.
+    public mutating func withUnsafeMutableValues<Result>(_ body: (UnsafeMutableBufferPointer<Double>) -> Result) -> Result {
+        values.withUnsafeMutableBufferPointer { body($0) }
+    }
+
     /// Pointwise complex product: the transform of the convolution of the two sequences.
     public mutating func multiply(by other: FourierGrid) {
         for i in 0..<points {

@@ -23,13 +23,6 @@ struct CoverageTests {
     /// tails (measured with one library set: the reason this runs the fast path at 10,000 trials).
     static let rmsLimits = 0.70...1.38
 
-    /// Why the capped-mean check is a known issue: library sets (one per batch of trials) put the
-    /// libraries' sampling error in every batch error, and each set's truncated means are brought
-    /// to the mean over sets so the sets do not widen the capped totals; that mean still carries
-    /// one library's sampling error of the mass above an attachment, which no batch sees. When
-    /// truncated means are exact, the check passes and the known issue fails: lift it.
-    static let truncatedMeanNotExact: Comment = "issue 13: truncated means are not yet exact"
-
     @Test func directPathErrorsCoverTheExactAnswer() throws {
         try Self.checkCoverage(method: .member, trials: 1000)
     }
@@ -59,14 +52,7 @@ struct CoverageTests {
             }
         }
         expectCoverage(total, "total")
-        if method == .member {
-            expectCoverage(truncated, "capped")
-        } else {
-            // The fast path's capped mean carries the uncounted library error of its truncated
-            // mean; at 500 members it puts the mean's and P50's RMS z near the upper limit (1.40
-            // on seeds 1–100, inside on these), so it may or may not show here.
-            withKnownIssue(Self.truncatedMeanNotExact, isIntermittent: true) { expectCoverage(truncated, "capped") }
-        }
+        expectCoverage(truncated, "capped")
     }
 
     /// Two runs of the fast path that differ only in seed agree on the mean and the tails within
@@ -102,7 +88,7 @@ struct CoverageTests {
     /// The fast path's capped (stop-loss) practice total has the exact truncated mean within its
     /// stated error, at a trial count where the trials' own error is small beside the libraries'.
     @Test func cappedMeanMatchesTheExactTruncatedMeanWithinItsError() throws {
-        try withKnownIssue(Self.truncatedMeanNotExact) { try Self.checkCappedMeans() }
+        try Self.checkCappedMeans()
     }
 
     static func checkCappedMeans() throws {

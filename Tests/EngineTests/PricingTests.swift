@@ -204,12 +204,9 @@ struct PricingTests {
         // is right and indexed truncation truncates the same members. (A primary-care-only
         // change is not neutral for a dollar attachment: indexed by the average fee factor, it
         // rises more than the costliest members' costs, which are mostly not primary care.)
-        // Member by member: the fast path's truncated means keep a library error that the
-        // trials' standard error used here does not count (issue 13).
-        var feeChange = try Self.world(classes: classes, practices: practices, designs: designs,
+        let feeChange = try Self.world(classes: classes, practices: practices, designs: designs,
                                        trend: "{assumed: 0, mean: 0, sd: 0}",
                                        extra: "fee_schedule_changes: [{year: 1, change: 0.2, scope: all}]")
-        feeChange.simulation.method = .member
         let fees = try Simulation.run(scenario: feeChange, trials: 40, seed: 12, threads: 2)
         for design in 0..<2 {
             let (mean, error) = Self.meanAndError(Self.totals(fees, design: design, practices: 0..<4))

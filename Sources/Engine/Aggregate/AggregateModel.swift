@@ -20,6 +20,8 @@ final class AggregateModel: Sendable {
     let libraryMembers: Int
     let seed: UInt64
     private let slots: [LibrarySlot]
+    /// Exact stop-loss excesses that truncated library draws are corrected to.
+    let excessTables = ExcessTables()
 
     /// Grid of multipliers: ratio^g for g in gridRange.
     static let gridRatio = 1.1
@@ -51,8 +53,7 @@ final class AggregateModel: Sendable {
     /// `librarySet(ofTrial: t)`, its batch, so batch statistics vary with the libraries as well
     /// as with the trials and every batch-means error counts the libraries' sampling error. The
     /// members of a library are split over the sets, so building them costs what one library
-    /// did. Each set's untruncated means are exact; its truncated ones are brought to the mean
-    /// over the sets (`truncationCorrections`), which keeps one library's error (issue 13).
+    /// did. Each set's means are exact, untruncated and truncated (`truncationCorrections`).
     static let librarySets = BatchedSample.batchCount
 
     /// The library set trial `trial` draws from: its batch.
@@ -86,6 +87,9 @@ final class AggregateModel: Sendable {
         return (g, g + 1, min(max((multiplier - low) / (high - low), 0), 1))
     }
 
+    /// The utilization multiplier of grid point `g`.
+    static func multiplier(ofGrid g: Int) -> Double { gridPoints[g - gridRange.lowerBound] }
+
     private static let logGridRatio = log(gridRatio)
     private static let gridPoints = gridRange.map { pow(gridRatio, Double($0)) }
 
@@ -106,19 +110,16 @@ final class AggregateModel: Sendable {
         let slot = slots[slotIndex(group: group, grid: g, set: set)]
         let classIndex = group / groupsPerClass
         let stratum: Int? = members.strata == nil ? nil : group % groupsPerClass
-        // Set 0 keeps the stream a library had before there were sets. Other seeds for it fail
-        // FastPathTests' capped 20,000-member case by the truncated means' uncounted library
-        // error (issue 13): it passes on this draw, not by design, until truncated means are exact.
         let base = stratum.map {
             StreamSeed.derive(seed, 0x11B7_A7E5, UInt64(classIndex), UInt64(bitPattern: Int64(g)), 0x57A7 + UInt64($0))
         } ?? StreamSeed.derive(seed, 0x11B7_A7E5, UInt64(classIndex), UInt64(bitPattern: Int64(g)))
-        let librarySeed = set == 0 ? base : StreamSeed.derive(base, 0x5E75 + UInt64(set))
+        let librarySeed = StreamSeed.derive(base, 0x5E75 + UInt64(set))
         let result: Result<PanelLibrary, SamplingError> = slot.library.withLock { stored in
             if let stored { return .success(stored) }
             do throws(SamplingError) {
                 let built = try PanelLibrary(
                     model: members, classIndex: classIndex, stratum: stratum,
-                    multiplier: Self.gridPoints[g - Self.gridRange.lowerBound], layout: layout,
+                    multiplier: Self.multiplier(ofGrid: g), layout: layout,
                     members: membersPerLibrary, seed: librarySeed)
                 stored = built
                 return .success(built)
@@ -156,7 +157,7 @@ final class AggregateModel: Sendable {
     func simulateYear(groupCounts classCounts: [Int], multiplier: Double, priceFactors: [Double], yearIndex: Int = 0,
                       rng: borrowing GSLGenerator, cache: inout LibraryCache) throws(SamplingError) -> PracticeYearActivity {
         let attachments = recording.attachments(yearIndex: yearIndex)
-        if Self.librarySets > 1, !attachments.isEmpty {
+        if !attachments.isEmpty {
             cache.useCorrections(yearIndex: yearIndex, priceFactors: priceFactors, attachments: attachments,
                                  librariesPerSet: librariesPerSet)
         }
@@ -216,12 +217,12 @@ final class AggregateModel: Sendable {
     }
 
     /// Brings the truncated totals of `members` members drawn from the current set at cut `cut`
-    /// to the mean over library sets (`truncationCorrections`).
+    /// to the exact ones (`truncationCorrections`).
     @inline(__always)
     private func correctTruncations(members k: Int, group: Int, grid: (lower: Int, upper: Int, weight: Double), cut: Int,
                                     cuts: Int, yearIndex: Int, priceFactors: [Double], attachments: [Double],
                                     cache: inout LibraryCache, totals: inout PracticeYearActivity) throws(SamplingError) {
-        guard Self.librarySets > 1, !attachments.isEmpty else { return }
+        guard !attachments.isEmpty else { return }
         let lower = try truncationCorrections(group: group, grid: grid.lower, yearIndex: yearIndex, priceFactors: priceFactors,
                                               attachments: attachments, cache: &cache)
         let upper = grid.weight > 0

@@ -247,9 +247,9 @@ extension AggregateModel {
 }
 
 extension AggregateModel {
-    /// Per-member amounts that bring every library set's truncated means to the mean over all
-    /// sets, for panel group `group` at grid point `g` in year `yearIndex` (its attachments and
-    /// fees), flat as [set][cut][truncation].
+    /// Per-member amounts that bring every library set's truncated means to the exact ones
+    /// (`ExactExcess`), for panel group `group` at grid point `g` in year `yearIndex` (its
+    /// attachments and fees), flat as [set][cut][truncation].
     ///
     /// A set's untruncated means are exact, but what it truncates off above an attachment comes
     /// from its own few costliest members: drawn as it is, each set would carry its own offset in
@@ -257,7 +257,7 @@ extension AggregateModel {
     /// the world it simulates. Every member above an attachment is a tail record at any cut the
     /// draw uses (bodies lie below every attachment), so set s removes f/R · E_s per member at a
     /// cut of tail fraction f and R records, E_s its records' total excess; adding the difference
-    /// from the sets' mean leaves the mean's own sampling error, one whole library's.
+    /// from the exact excess leaves no library error in any capped mean.
     func truncationCorrections(group: Int, grid g: Int, yearIndex: Int, priceFactors: [Double],
                                attachments: [Double], cache: inout LibraryCache) throws(SamplingError) -> [Double] {
         let key = yearIndex * librariesPerSet + slotIndex(group: group, grid: g, set: 0)
@@ -282,13 +282,13 @@ extension AggregateModel {
                 for t in 0..<truncations { removed[(s * cuts + j) * truncations + t] = cut.fraction * excess[t] / Double(cut.records) }
             }
         }
+        let classIndex = group / groupsPerClass
+        let exact = try excessTables.meanExcess(
+            model: members, recording: recording, classIndex: classIndex,
+            stratum: members.strata == nil ? nil : group % groupsPerClass, multiplier: Self.multiplier(ofGrid: g),
+            priceFactors: priceFactors, attachments: attachments)
         var corrections = removed
-        for j in 0..<cuts {
-            for t in 0..<truncations {
-                let mean = (0..<sets).reduce(0.0) { $0 + removed[($1 * cuts + j) * truncations + t] } / Double(sets)
-                for s in 0..<sets { corrections[(s * cuts + j) * truncations + t] -= mean }
-            }
-        }
+        for i in corrections.indices { corrections[i] -= exact[i % truncations] }
         cache.corrections[key] = corrections
         return corrections
     }
