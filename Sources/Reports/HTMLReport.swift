@@ -63,17 +63,26 @@ public enum HTMLReport {
         let low: Double = values.min() ?? -0.1, high: Double = values.max() ?? 0.1
         let pad = (high - low) * 0.05 + 1e-6
         let rowHeight = 34.0
-        let frame = SVGFrame(height: 90 + rowHeight * Double(rows.count), left: 200, bottom: 50,
+        let labels = rows.map(bandLabel)
+        // Room for the longest label on one line, up to 40% of the chart; longer ones wrap.
+        let widest = labels.map { SVGText.width($0, size: SVGFrame.tickSize) }.max() ?? 0
+        let left = min(max(widest + 16, 90), 256)
+        let legend: [(String, String)] = [
+            ("P1–P99 range", "<line x1=\"0\" y1=\"5\" x2=\"24\" y2=\"5\" stroke=\"#000\"/>"),
+            ("P5–P95", "<rect x=\"0\" y=\"0\" width=\"24\" height=\"10\" fill=\"#ddd\" stroke=\"#000\"/>"),
+            ("P10–P90", "<rect x=\"0\" y=\"0\" width=\"24\" height=\"10\" fill=\"#999\" stroke=\"#000\"/>"),
+            ("median (P50)", "<line x1=\"12\" y1=\"0\" x2=\"12\" y2=\"10\" stroke=\"#000\" stroke-width=\"3\"/>"),
+        ]
+        let frame = SVGFrame(title: "\(design): exposure percentiles by size band (P1–P99)", legend: legend,
+                             plotHeight: rowHeight * Double(rows.count), left: left,
                              x: (low - pad)...(high + pad), y: 0...Double(max(rows.count, 1)))
         let ticks = niceTicks(frame.xRange).map { ($0, signedPercent($0, digits: 0)) }
-        var svg = frame.open(title: "\(design): exposure percentiles by size band (P1–P99)",
-                             xLabel: "Exposure over the program, % of expected revenue", yLabel: "", xTicks: ticks, yTicks: [])
+        var svg = frame.open(xLabel: "Exposure over the program, % of expected revenue", yLabel: "", xTicks: ticks, yTicks: [])
         svg += "<line x1=\"\(n(frame.x(0)))\" y1=\"\(n(frame.top))\" x2=\"\(n(frame.x(0)))\" y2=\"\(n(frame.y(0)))\" class=\"zero\"/>"
         for (k, row) in rows.enumerated() {
             let center = frame.y(Double(rows.count - k) - 0.5)
             let p = { (level: Double) in row.shareOfRevenue.percentile(level)?.value ?? 0 }
-            let label = row.track == "all" && row.tier == "all" ? row.sizeBand : "\(row.sizeBand) · \(row.tier)"
-            svg += "<text x=\"\(n(frame.left - 8))\" y=\"\(n(center + 4))\" text-anchor=\"end\" class=\"tick\">\(escape(label))</text>"
+            svg += SVGFrame.rightAlignedLabel(labels[k], right: frame.left - 8, y: center, width: frame.left - 14)
             svg += "<line x1=\"\(n(frame.x(p(0.01))))\" y1=\"\(n(center))\" x2=\"\(n(frame.x(p(0.99))))\" y2=\"\(n(center))\" stroke=\"#000\"/>"
             for level in [0.01, 0.99] {
                 svg += "<line x1=\"\(n(frame.x(p(level))))\" y1=\"\(n(center - 5))\" x2=\"\(n(frame.x(p(level))))\" y2=\"\(n(center + 5))\" stroke=\"#000\"/>"
@@ -82,35 +91,39 @@ public enum HTMLReport {
             svg += "<rect x=\"\(n(frame.x(p(0.10))))\" y=\"\(n(center - 9))\" width=\"\(n(max(frame.x(p(0.90)) - frame.x(p(0.10)), 1)))\" height=\"18\" fill=\"#999\" stroke=\"#000\"/>"
             svg += "<line x1=\"\(n(frame.x(p(0.5))))\" y1=\"\(n(center - 11))\" x2=\"\(n(frame.x(p(0.5))))\" y2=\"\(n(center + 11))\" stroke=\"#000\" stroke-width=\"3\"/>"
         }
-        svg += frame.legend([
-            ("P1–P99 range", "<line x1=\"0\" y1=\"5\" x2=\"24\" y2=\"5\" stroke=\"#000\"/>"),
-            ("P5–P95", "<rect x=\"0\" y=\"0\" width=\"24\" height=\"10\" fill=\"#ddd\" stroke=\"#000\"/>"),
-            ("P10–P90", "<rect x=\"0\" y=\"0\" width=\"24\" height=\"10\" fill=\"#999\" stroke=\"#000\"/>"),
-            ("median (P50)", "<line x1=\"12\" y1=\"0\" x2=\"12\" y2=\"10\" stroke=\"#000\" stroke-width=\"3\"/>"),
-        ].map { ($0.0, $0.1) })
-        return svg + "</svg>"
+        return svg + SVGFrame.close
+    }
+
+    /// A size band's name in charts, with its tier where the design has tiers (once, when the
+    /// tier's name already starts with the band's).
+    static func bandLabel(_ row: ExposureSummary) -> String {
+        if row.track == "all" && row.tier == "all" { return row.sizeBand }
+        return row.tier.hasPrefix(row.sizeBand) ? row.tier : "\(row.sizeBand) · \(row.tier)"
     }
 
     static func exceedanceChart(_ rows: [ExposureSummary], design: String) -> String {
         let highest = rows.flatMap { $0.exceedance.map(\.probability) }.max() ?? 0
-        let frame = SVGFrame(height: 300, x: 0...((rows.first?.exceedance.last?.lossShare ?? 1) * 100),
-                             y: 0...max(highest * 100, 1))
+        guard highest > 0 else {
+            return "<p class=\"note\">Loss-exceedance: under \(escape(design)) no practice of any size band lost money over the program in any simulated future, so there is no curve to draw.</p>"
+        }
+        let legend: [(String, String)] = rows.indices.map { k in
+            let style = lineStyles[k % lineStyles.count]
+            return (bandLabel(rows[k]), "<line x1=\"0\" y1=\"5\" x2=\"24\" y2=\"5\" stroke=\"\(style.gray)\" stroke-width=\"2\" stroke-dasharray=\"\(style.dash)\"/>" + marker(style.marker, x: 12, y: 5, gray: style.gray))
+        }
+        let frame = SVGFrame(title: "\(design): loss-exceedance curve", legend: legend, plotHeight: 192,
+                             x: 0...((rows.first?.exceedance.last?.lossShare ?? 1) * 100), y: 0...max(highest * 100, 1))
         let xTicks = niceTicks(frame.xRange).map { ($0, "\(Int($0.rounded()))%") }
         let yTicks = niceTicks(frame.yRange, count: 5).map { ($0, "\(format($0))%") }
-        var svg = frame.open(title: "\(design): loss-exceedance curve", xLabel: "Loss over the program, % of expected revenue",
+        var svg = frame.open(xLabel: "Loss over the program, % of expected revenue",
                              yLabel: "Probability of a worse loss (%)", xTicks: xTicks, yTicks: yTicks)
-        var legend: [(String, String)] = []
         for (k, row) in rows.enumerated() {
             let style = lineStyles[k % lineStyles.count]
             let points = row.exceedance.map { (frame.x($0.lossShare * 100), frame.y($0.probability * 100)) }
             let path = points.enumerated().map { "\($0.offset == 0 ? "M" : "L")\(n($0.element.0)) \(n($0.element.1))" }.joined()
             svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(style.gray)\" stroke-width=\"2\" stroke-dasharray=\"\(style.dash)\"/>"
             svg += points.map { marker(style.marker, x: $0.0, y: $0.1, gray: style.gray) }.joined()
-            let label = row.track == "all" && row.tier == "all" ? row.sizeBand : "\(row.sizeBand) · \(row.tier)"
-            legend.append((label, "<line x1=\"0\" y1=\"5\" x2=\"24\" y2=\"5\" stroke=\"\(style.gray)\" stroke-width=\"2\" stroke-dasharray=\"\(style.dash)\"/>" + marker(style.marker, x: 12, y: 5, gray: style.gray)))
         }
-        svg += frame.legend(legend)
-        return svg + "</svg>"
+        return svg + SVGFrame.close
     }
 
     static func comparisonTable(_ program: [ExposureSummary]) -> String {
@@ -138,10 +151,10 @@ public enum HTMLReport {
                 let total = histogram.counts.reduce(0, +)
                 let highest = Double(histogram.counts.max() ?? 1) / Double(max(total, 1)) * 100
                 let upper = histogram.lower + histogram.width * Double(histogram.counts.count)
-                let frame = SVGFrame(height: 260, x: histogram.lower * 100...upper * 100, y: 0...max(highest, 0.1))
                 let group = row.track == "all" && row.tier == "all" ? "" : " (\(row.track), \(row.tier))"
-                var svg = frame.open(title: "\(design)\(group): exposure, \(band) members",
-                                     xLabel: "Exposure over the program, % of expected revenue", yLabel: "% of practice-programs",
+                let frame = SVGFrame(title: "\(design)\(group): exposure, \(band) members", plotHeight: 152,
+                                     x: histogram.lower * 100...upper * 100, y: 0...max(highest, 0.1))
+                var svg = frame.open(xLabel: "Exposure over the program, % of expected revenue", yLabel: "% of practice-programs",
                                      xTicks: niceTicks(frame.xRange).map { ($0, "\(format($0))%") },
                                      yTicks: niceTicks(frame.yRange, count: 4).map { ($0, "\(format($0))%") })
                 for (k, count) in histogram.counts.enumerated() {
@@ -153,7 +166,7 @@ public enum HTMLReport {
                 if frame.xRange.contains(0) {
                     svg += "<line x1=\"\(n(frame.x(0)))\" y1=\"\(n(frame.top))\" x2=\"\(n(frame.x(0)))\" y2=\"\(n(frame.y(0)))\" class=\"zero\"/>"
                 }
-                html += svg + "</svg>"
+                html += svg + SVGFrame.close
             }
         }
         return html
@@ -203,9 +216,14 @@ public enum HTMLReport {
         let values: [Double] = years.flatMap { period in amount(period).levels.map { $0.value / 1e6 } }
         let low: Double = values.min() ?? 0, high: Double = values.max() ?? 1
         let pad = (high - low) * 0.08 + 1e-3
-        let frame = SVGFrame(height: 280, x: -0.5...(Double(years.count) - 0.5),
+        let legend: [(String, String)] = [
+            ("P5–P95", "<rect x=\"0\" y=\"0\" width=\"24\" height=\"10\" fill=\"#e0e0e0\"/>"),
+            ("P25–P75", "<rect x=\"0\" y=\"0\" width=\"24\" height=\"10\" fill=\"#a8a8a8\"/>"),
+            ("median", "<line x1=\"0\" y1=\"5\" x2=\"24\" y2=\"5\" stroke=\"#000\" stroke-width=\"2\"/>"),
+        ]
+        let frame = SVGFrame(title: title, legend: legend, plotHeight: 172, x: -0.5...(Double(years.count) - 0.5),
                              y: min(0, low - pad)...max(0, high + pad))
-        var svg = frame.open(title: title, xLabel: "State fiscal year", yLabel: yLabel,
+        var svg = frame.open(xLabel: "State fiscal year", yLabel: yLabel,
                              xTicks: years.enumerated().map { (Double($0.offset), $0.element.period) },
                              yTicks: niceTicks(frame.yRange, count: 5).map { ($0, format($0)) })
         func band(_ low: Double, _ high: Double, fill: String) -> String {
@@ -219,12 +237,7 @@ public enum HTMLReport {
             svg += "<line x1=\"\(n(frame.left))\" y1=\"\(n(frame.y(0)))\" x2=\"\(n(frame.width - frame.right))\" y2=\"\(n(frame.y(0)))\" class=\"zero\"/>"
         }
         svg += "<path d=\"M\(median.joined(separator: "L"))\" fill=\"none\" stroke=\"#000\" stroke-width=\"2\"/>"
-        svg += frame.legend([
-            ("P5–P95", "<rect x=\"0\" y=\"0\" width=\"24\" height=\"10\" fill=\"#e0e0e0\"/>"),
-            ("P25–P75", "<rect x=\"0\" y=\"0\" width=\"24\" height=\"10\" fill=\"#a8a8a8\"/>"),
-            ("median", "<line x1=\"0\" y1=\"5\" x2=\"24\" y2=\"5\" stroke=\"#000\" stroke-width=\"2\"/>"),
-        ])
-        return svg + "</svg>"
+        return svg + SVGFrame.close
     }
 
     static func assumptions(_ s: RunSummary, program: [ExposureSummary]) -> String {
@@ -286,7 +299,8 @@ public enum HTMLReport {
         svg .title { font-size: 14px; font-weight: bold; } svg .tick { font-size: 11px; } svg .label { font-size: 12px; }
         svg .axis { stroke: #000; } svg .grid { stroke: #ccc; stroke-width: 0.5; } svg .zero { stroke: #000; stroke-dasharray: 4 3; }
         section.design { page-break-inside: avoid; }
-        @media screen and (max-width: 700px) { table { display: block; overflow-x: auto; } }
+        .chart-box { overflow-x: auto; }
+        @media screen and (max-width: 700px) { table { display: block; overflow-x: auto; } svg.chart { min-width: 560px; } }
         @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } svg.chart, table { page-break-inside: avoid; } }
         </style>
         </head>

@@ -61,7 +61,12 @@ struct GoldenTests {
         // each design's outlay and net cost plus the counterfactual's outlay.
         let designs = summary.designs.count
         #expect(collector.svgTitles.filter { $0.contains("exposure percentiles by size band") }.count == designs)
-        #expect(collector.svgTitles.filter { $0.contains("loss-exceedance curve") }.count == designs)
+        // A design under which no practice ever loses gets a sentence instead of an empty chart.
+        let lossless = summary.designs.filter { design in
+            summary.exposure.filter { $0.design == design && $0.year == wholeProgramLabel }.allSatisfy { $0.exceedance.allSatisfy { $0.probability == 0 } }
+        }
+        #expect(collector.svgTitles.filter { $0.contains("loss-exceedance curve") }.count == designs - lossless.count)
+        #expect(html.components(separatedBy: "so there is no curve to draw").count - 1 == lossless.count)
         #expect(collector.svgTitles.filter { $0.contains("total outlay by fiscal year") }.count == designs + 1)
         #expect(collector.svgTitles.filter { $0.contains("net cost vs FFS") }.count == designs)
         #expect(collector.svgTitles.filter { $0.contains(": exposure, ") }.count >= 1)
