@@ -59,7 +59,8 @@ struct BudgetSummarizer {
                         : Appropriation(perTrial: zip(totals[d][k], totals[counterfactual][k]).map { $0 - $1 }, levels: levels),
                     componentMeans: PayerOutlay.Component.allCases.map {
                         ComponentMean(component: $0.name, mean: componentSums[d][$0.rawValue][k] / trials)
-                    })
+                    },
+                    serviceMonths: k < periodCount ? timing.periods[k].serviceMonths : nil)
             })
         }
         var comparisons: [PairedComparison] = []

@@ -1,19 +1,23 @@
 import Statistics
 
 /// `budget.csv`: the budget view as a tidy table a spreadsheet opens as is: one row per design,
-/// period, measure and statistic; plain dollars, no thousands separators.
+/// period, measure and statistic; plain dollars (unit `USD`), no thousands separators.
 ///
-/// measure: `total_outlay`; `net_cost_vs_ffs`; `component:<name>` (mean paid in the period);
-/// `difference` (paired, `design` minus `compared_with`).
+/// period_type: `fiscal year`, `half year`, `whole program`, or a partial or settlements-only one
+/// (`PeriodBudget.periodType`). measure: `total_outlay`; `net_cost_vs_ffs`; `component:<name>`
+/// (mean paid in the period); `difference` (paired, `design` minus `compared_with`).
 public enum BudgetCSV {
-    public static let header = "design,compared_with,period,measure,statistic,value,mcse"
+    public static let header = "design,compared_with,period,period_type,measure,statistic,unit,value,mcse"
 
     public static func render(_ budget: BudgetSummary) -> String {
         var lines = [header]
+        var types: [String: String] = [:]
+        for design in budget.designs { for period in design.periods { types[period.period] = period.periodType } }
         func add(_ design: String, _ comparedWith: String, _ period: String, _ measure: String,
                  _ statistic: String, _ value: Double, _ mcse: Double?) {
             lines.append([ExposureCSV.quoted(design), ExposureCSV.quoted(comparedWith), ExposureCSV.quoted(period),
-                          measure, statistic, ExposureCSV.number(value), mcse.map(ExposureCSV.number) ?? ""]
+                          ExposureCSV.quoted(types[period] ?? ""), measure, statistic, "USD", ExposureCSV.number(value),
+                          mcse.map(ExposureCSV.number) ?? ""]
                 .joined(separator: ","))
         }
         func addAppropriation(_ design: String, _ comparedWith: String, _ period: String, _ measure: String, _ a: Appropriation) {
@@ -38,6 +42,44 @@ public enum BudgetCSV {
             addAppropriation(comparison.design, comparison.baseline, comparison.period, "difference", comparison.difference)
             add(comparison.design, comparison.baseline, comparison.period, "difference", "mean_ci95_low", comparison.meanLow, nil)
             add(comparison.design, comparison.baseline, comparison.period, "difference", "mean_ci95_high", comparison.meanHigh, nil)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// `appropriations.csv`: the appropriation table for a budget memo, one row per design, fiscal
+/// period (fiscal years, then the whole program; periods with nothing paid left out) and measure
+/// (`total outlay`, `net cost vs FFS`), its levels in columns, in $ millions as plain numbers a
+/// spreadsheet reads as numbers.
+public enum AppropriationsCSV {
+    public static func levels(_ budget: BudgetSummary) -> [Double] {
+        Array(Set(BudgetSummary.standardLevels + [budget.confidence])).sorted()
+    }
+
+    public static func header(_ budget: BudgetSummary) -> String {
+        (["design", "period", "period_type", "measure", "mean ($ millions)"]
+            + levels(budget).map { "P\(Formatting.levelLabel($0)) ($ millions)" }).joined(separator: ",")
+    }
+
+    public static func render(_ budget: BudgetSummary) -> String {
+        var lines = [header(budget)]
+        let levels = levels(budget)
+        func millions(_ dollars: Double?) -> String {
+            guard let dollars, dollars.isFinite else { return "" }
+            let text = String(format: "%.3f", dollars / 1e6)
+            return text == "-0.000" ? "0.000" : text
+        }
+        for design in budget.designs {
+            for period in design.periods where !period.isHalfYear && !period.isEmpty {
+                var measures = [("total outlay", period.totalOutlay)]
+                if let net = period.netCost { measures.append(("net cost vs FFS", net)) }
+                for (measure, amount) in measures {
+                    let cells = [ExposureCSV.quoted(design.design), ExposureCSV.quoted(period.period),
+                                 ExposureCSV.quoted(period.periodType), measure, millions(amount.mean.value)]
+                        + levels.map { millions(amount.level($0)?.value) }
+                    lines.append(cells.joined(separator: ","))
+                }
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }

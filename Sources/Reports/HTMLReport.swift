@@ -185,14 +185,17 @@ public enum HTMLReport {
                     $0.netCost ?? $0.totalOutlay
                 }
             }
+            html += "<p class=\"note\">Amounts in $ millions. Partial fiscal years (the program starts or ends inside them) and years with settlements only are marked; years with nothing paid are left out. The same table is in appropriations.csv.</p>"
             html += "<table><thead><tr><th>Fiscal period</th><th>Mean</th>" + levels.map { "<th>P\(Formatting.levelLabel($0)) appropriation</th>" }.joined()
             html += design.design == counterfactualLabel ? "" : "<th>Net vs FFS, mean</th><th>Net vs FFS, P\(Formatting.levelLabel(budget.confidence))</th>"
             html += "</tr></thead><tbody>"
-            for period in design.periods where !period.period.contains(" H") {
-                html += "<tr><td>\(escape(period.period))</td><td class=\"num\">\(millions(period.totalOutlay.mean.value))</td>"
-                html += levels.map { "<td class=\"num\">\(millions(period.totalOutlay.level($0)?.value ?? 0))</td>" }.joined()
+            for period in design.periods where !period.isHalfYear && !period.isEmpty {
+                let type = period.periodType
+                let flag = type == "fiscal year" || type == "whole program" ? "" : " <span class=\"flag\">(\(escape(type)))</span>"
+                html += "<tr><td>\(escape(period.period))\(flag)</td><td class=\"num\">\(millionsNumber(period.totalOutlay.mean.value))</td>"
+                html += levels.map { "<td class=\"num\">\(millionsNumber(period.totalOutlay.level($0)?.value))</td>" }.joined()
                 if let net = period.netCost {
-                    html += "<td class=\"num\">\(millions(net.mean.value))</td><td class=\"num\">\(millions(net.level(budget.confidence)?.value ?? 0))</td>"
+                    html += "<td class=\"num\">\(millionsNumber(net.mean.value))</td><td class=\"num\">\(millionsNumber(net.level(budget.confidence)?.value))</td>"
                 }
                 html += "</tr>"
             }
@@ -294,7 +297,7 @@ public enum HTMLReport {
         .facts, .note { color: #333; } .note { font-size: 0.92em; }
         table { border-collapse: collapse; margin: 0.8em 0 1.5em; font-size: 0.9em; width: 100%; }
         th, td { border: 1px solid #999; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
-        th { background: #eee; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+        th { background: #eee; } .flag { color: #555; font-size: 0.9em; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         svg.chart { width: 100%; height: auto; margin: 0.6em 0 1.2em; }
         svg .title { font-size: 14px; font-weight: bold; } svg .tick { font-size: 11px; } svg .label { font-size: 12px; }
         svg .axis { stroke: #000; } svg .grid { stroke: #ccc; stroke-width: 0.5; } svg .zero { stroke: #000; stroke-dasharray: 4 3; }
@@ -331,6 +334,14 @@ public enum HTMLReport {
     static func oneIn(_ p: Double) -> String {
         guard p > 0.001 && p < 0.5 else { return "" }
         return " (about 1 in \(Int((1 / p).rounded())))"
+    }
+
+    /// Dollars in millions as a plain number (ASCII minus, no separators): a table cell that
+    /// pastes into a spreadsheet as a number.
+    static func millionsNumber(_ dollars: Double?) -> String {
+        guard let dollars, dollars.isFinite else { return "–" }
+        let text = String(format: "%.1f", dollars / 1e6)
+        return text == "-0.0" ? "0.0" : text
     }
 
     static func millions(_ dollars: Double) -> String {

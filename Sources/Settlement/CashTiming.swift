@@ -8,6 +8,9 @@ public struct CashTiming: Sendable {
     public struct Period: Sendable, Equatable {
         public let label: String
         public let isHalfYear: Bool
+        /// Months of program service in the period (12 in a whole fiscal year of the program, 6 in
+        /// a half; fewer where the program starts or ends; 0 where only settlements are paid).
+        public let serviceMonths: Int
     }
 
     public let settings: BudgetSettings
@@ -34,7 +37,10 @@ public struct CashTiming: Sendable {
             yearOf.append(years.count - 1)
             halfOf.append(halves.count - 1)
         }
-        periods = years.map { Period(label: $0, isHalfYear: false) } + halves.map { Period(label: $0, isHalfYear: true) }
+        let serviceMonths = 12 * programYears
+        func months(_ index: Int, of owner: [Int]) -> Int { owner.prefix(serviceMonths).filter { $0 == index }.count }
+        periods = years.indices.map { Period(label: years[$0], isHalfYear: false, serviceMonths: months($0, of: yearOf)) }
+            + halves.indices.map { Period(label: halves[$0], isHalfYear: true, serviceMonths: months($0, of: halfOf)) }
         fiscalYearOfMonth = yearOf
         halfYearOfMonth = halfOf.map { $0 + years.count }
     }

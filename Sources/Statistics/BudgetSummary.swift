@@ -44,9 +44,33 @@ public struct PeriodBudget: Codable, Sendable, Equatable {
     public var netCost: Appropriation?
     /// Mean paid in the period by component (signed: withholds and recoupments negative).
     public var componentMeans: [ComponentMean]
+    /// Months of program service in the period (nil for the whole program, and in summaries
+    /// written before it was recorded): fewer than a whole fiscal year's flag a partial year.
+    public var serviceMonths: Int?
 
-    public init(period: String, totalOutlay: Appropriation, netCost: Appropriation?, componentMeans: [ComponentMean]) {
+    public init(period: String, totalOutlay: Appropriation, netCost: Appropriation?, componentMeans: [ComponentMean],
+                serviceMonths: Int? = nil) {
         self.period = period; self.totalOutlay = totalOutlay; self.netCost = netCost; self.componentMeans = componentMeans
+        self.serviceMonths = serviceMonths
+    }
+
+    /// The whole program, a half year, or a fiscal year.
+    public var isWholeProgram: Bool { period == wholeProgramLabel }
+    public var isHalfYear: Bool { period.contains(" H") }
+
+    /// What kind of period this is, in words: "whole program", "fiscal year", "half year", a
+    /// partial one with its months of service, or one with settlements only.
+    public var periodType: String {
+        if isWholeProgram { return "whole program" }
+        let kind = isHalfYear ? "half year" : "fiscal year", full = isHalfYear ? 6 : 12
+        guard let months = serviceMonths else { return kind }
+        if months == 0 { return "\(kind), settlements only" }
+        return months < full ? "partial \(kind), \(months) of \(full) months of service" : kind
+    }
+
+    /// Nothing is paid in the period in any trial.
+    public var isEmpty: Bool {
+        totalOutlay.mean.value == 0 && totalOutlay.sd == 0 && totalOutlay.levels.allSatisfy { $0.value == 0 }
     }
 }
 

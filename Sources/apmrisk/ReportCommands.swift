@@ -30,6 +30,16 @@ struct Report: ParsableCommand {
 
     func run() throws {
         let summary = try loadRun(folder)
+        if let band {
+            // Only bands that hold practices have a histogram to draw.
+            let drawable = summary.sizeBands.filter { $0.practices > 0 }.map(\.name)
+            guard drawable.contains(band) else {
+                let known = summary.sizeBands.contains { $0.name == band }
+                standardError("apmrisk: --band \"\(band)\" \(known ? "has no practices in this run" : "is not a size band of this run"); "
+                              + "its size bands with practices are: \(drawable.map { "\"\($0)\"" }.joined(separator: ", "))")
+                throw ExitCode.badInput
+            }
+        }
         let url = URL(fileURLWithPath: folder).appendingPathComponent("report.html")
         // Write next to the folder's files atomically: a reader never sees half a report.
         try Data(HTMLReport.render(summary, histogramBand: band).utf8).write(to: url, options: .atomic)

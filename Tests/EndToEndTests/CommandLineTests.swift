@@ -34,6 +34,15 @@ struct CommandLineTests {
                        stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// The cells of one CSV row (quoted cells may hold commas).
+    static func csvCells(_ row: String) -> [String] {
+        var cells: [String] = [], current = "", quoted = false
+        for ch in row {
+            if ch == "\"" { quoted.toggle() } else if ch == "," && !quoted { cells.append(current); current = "" } else { current.append(ch) }
+        }
+        return cells + [current]
+    }
+
     func temporaryFolder() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("apmrisk-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -52,13 +61,24 @@ struct CommandLineTests {
             #expect(result.stdout.contains("under 1,000"))
             #expect(result.stdout.contains("Budget: payer outlay by fiscal year"))
             let names = try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()
-            #expect(names == ["budget.csv", "exposure.csv", "manifest.json", "report.html", "scenario.yaml", "summary.json"])
-            files.append(try ["budget.csv", "exposure.csv", "summary.json", "report.html"].map { try Data(contentsOf: output.appendingPathComponent($0)) })
+            #expect(names == ["appropriations.csv", "budget.csv", "exposure.csv", "manifest.json", "report.html", "scenario.yaml",
+                              "summary.json"])
+            files.append(try ["budget.csv", "exposure.csv", "summary.json", "report.html", "appropriations.csv"]
+                .map { try Data(contentsOf: output.appendingPathComponent($0)) })
         }
         #expect(files[0] == files[1])
         let budget = String(decoding: files[0][0], as: UTF8.self)
-        #expect(budget.hasPrefix("design,compared_with,period,measure,statistic,value,mcse\n"))
+        #expect(budget.hasPrefix("design,compared_with,period,period_type,measure,statistic,unit,value,mcse\n"))
         #expect(!budget.contains("e+"))   // plain decimals a spreadsheet reads as dollars
+        // appropriations.csv: every cell after the four labels is a number a spreadsheet reads as one.
+        let appropriations = String(decoding: files[0][4], as: UTF8.self).split(separator: "\n").map(String.init)
+        #expect(appropriations.first?.hasPrefix("design,period,period_type,measure,mean ($ millions),P50 ($ millions)") == true)
+        #expect(appropriations.count > 2)
+        for row in appropriations.dropFirst() {
+            let cells = Self.csvCells(row)
+            #expect(cells.count == Self.csvCells(appropriations[0]).count, "\(row)")
+            #expect(cells.dropFirst(4).allSatisfy { Double($0) != nil }, "non-numeric cell in \(row)")
+        }
         let csv = String(decoding: files[0][1], as: UTF8.self)
         #expect(csv.hasPrefix("design,track,tier,size_band,year,statistic,unit,value,mcse\n"))
         let json = try JSONSerialization.jsonObject(with: files[0][2]) as? [String: Any]
@@ -118,6 +138,23 @@ struct CommandLineTests {
         }
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: again.appendingPathComponent("manifest.json"))) as? [String: Any]
         #expect(manifest?["seed"] as? Int == 99 && manifest?["trials"] as? Int == 12 && manifest?["complete"] as? Bool == true)
+    }
+
+    @Test func reportRejectsAnUnknownBandAndListsTheBands() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = folder.appendingPathComponent("run")
+        #expect(try apmrisk(["run", Self.fixture, "--trials", "12", "--output", run.path, "--quiet"]).status == 0)
+        let before = try Data(contentsOf: run.appendingPathComponent("report.html"))
+        let bad = try apmrisk(["report", run.path, "--band", "nonsense"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("--band \"nonsense\" is not a size band of this run") && bad.stderr.contains("\"under 1,000\""),
+                "\(bad.stderr)")
+        #expect(try Data(contentsOf: run.appendingPathComponent("report.html")) == before)
+        let good = try apmrisk(["report", run.path, "--band", "under 1,000"])
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(try String(decoding: Data(contentsOf: run.appendingPathComponent("report.html")), as: UTF8.self)
+            .contains("Distribution of exposure: under 1,000 members"))
     }
 
     @Test func replayRefusesAFolderThatIsNotAFinishedRun() throws {

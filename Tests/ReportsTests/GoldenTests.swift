@@ -36,6 +36,9 @@ struct GoldenTests {
 
     @Test func exposureCSV() throws { try check(ExposureCSV.render(try Self.summary()), against: "exposure.csv") }
     @Test func budgetCSV() throws { try check(BudgetCSV.render(try Self.summary().budget), against: "budget.csv") }
+    @Test func appropriationsCSV() throws {
+        try check(AppropriationsCSV.render(try Self.summary().budget), against: "appropriations.csv")
+    }
     @Test func terminalTables() throws {
         let summary = try Self.summary()
         try check(TerminalTable.render(summary) + "\n" + BudgetTable.render(summary.budget), against: "terminal.txt")

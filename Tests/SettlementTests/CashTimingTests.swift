@@ -29,6 +29,15 @@ struct CashTimingTests {
         #expect(CashTiming.fiscalYear(month: 11, settings: calendar, firstCalendarYear: 2027) == (2027, 2))
     }
 
+    /// Two program years from January 2027 with a July fiscal year: FY2027 holds 6 months of
+    /// service, FY2028 12, FY2029 the last 6, and FY2030 only the recoupments 9 months on.
+    @Test func periodsCountTheirMonthsOfService() {
+        let months = Dictionary(uniqueKeysWithValues: timing().periods.map { ($0.label, $0.serviceMonths) })
+        #expect(months["FY2027"] == 6 && months["FY2028"] == 12 && months["FY2029"] == 6 && months["FY2030"] == 0)
+        #expect(months["FY2027 H2"] == 6 && months["FY2028 H1"] == 6 && months["FY2029 H2"] == 0)
+        #expect(timing().periods.filter { !$0.isHalfYear }.reduce(0) { $0 + $1.serviceMonths } == 24)
+    }
+
     @Test func settlementSixMonthsAfterTheYearLandsInTheNextFiscalYear() {
         // Program year 1 ends December 2027; + 6 months = June 2028, the last month of FY2028.
         #expect(paid(.sharedSavings, 1_000, year: 1, in: timing(settlementLag: 6)) == ["FY2028": 1_000, "FY2028 H2": 1_000])
