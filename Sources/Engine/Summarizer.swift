@@ -90,6 +90,7 @@ public struct Summarizer: Sendable {
             worldChecks: worldChecks())
         // A failure here can only be a sampling parameter the run itself already drew with.
         summary.persistenceChecks = try? PersistenceProbe.checks(scenario: scenario, seed: seed)
+        summary.designTerms = TermSheet.terms(of: scenario)
         return summary
     }
 

@@ -14,6 +14,7 @@ public enum HTMLReport {
         var body = ""
         body += header(summary)
         body += answer(summary, program: program, smallest: bands.first ?? "")
+        body += termSheets(summary.designTerms ?? [])
         body += "<h2 id=\"exposure\">Practice exposure by size band</h2>"
         body += "<p class=\"note\">Exposure is the practice's result under the design minus what pure fee-for-service would have paid it in the same simulated future, over the whole program, as a share of its expected FFS revenue. Negative values are losses.</p>"
         for design in summary.designs {
@@ -56,6 +57,26 @@ public enum HTMLReport {
             budget = "<p>Budget: over the whole program, <strong>\(escape(first.design))</strong> costs the state \(millions(net.mean.value)) more than pure FFS on average; an appropriation of \(millions(p90.value)) above FFS covers 9 futures in 10. See the budget section for every design and fiscal year.</p>"
         }
         return "<section id=\"answer\"><h2>The answer in brief</h2><ul>\(items)</ul>\(budget)</section>"
+    }
+
+    /// Each design's term sheet: per track (and who it takes) and tier, one row per term.
+    static func termSheets(_ designs: [DesignTerms]) -> String {
+        guard !designs.isEmpty else { return "" }
+        var html = "<h2 id=\"terms\">What each design is</h2><p class=\"note\">Each design's terms as the scenario sets them. Guaranteed payments (prospective payment, add-ons) are paid whatever happens; shared savings and losses depend on the practice's total cost of care against its benchmark.</p>"
+        for design in designs {
+            html += "<section class=\"design\"><h3>\(escape(design.design))</h3>"
+            for track in design.tracks {
+                for tier in track.tiers {
+                    let heading = track.tiers.count == 1 ? escape(track.name) : "\(escape(track.name)): \(escape(tier.name))"
+                    let placement = track.tiers.count == 1 ? track.placement : "\(track.placement); tier: \(tier.placement)"
+                    html += "<table class=\"terms\"><thead><tr><th colspan=\"2\">\(heading) <span class=\"flag\">(\(escape(placement)))</span></th></tr></thead><tbody>"
+                    html += tier.terms.map { "<tr><td>\(escape($0.term))</td><td>\(escape($0.value))</td></tr>" }.joined()
+                    html += "</tbody></table>"
+                }
+            }
+            html += "</section>"
+        }
+        return html
     }
 
     static func ladderChart(_ rows: [ExposureSummary], design: String) -> String {
@@ -297,7 +318,7 @@ public enum HTMLReport {
         .facts, .note { color: #333; } .note { font-size: 0.92em; }
         table { border-collapse: collapse; margin: 0.8em 0 1.5em; font-size: 0.9em; width: 100%; }
         th, td { border: 1px solid #999; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
-        th { background: #eee; } .flag { color: #555; font-size: 0.9em; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+        table.terms td:first-child { width: 28%; } th { background: #eee; } .flag { color: #555; font-size: 0.9em; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         svg.chart { width: 100%; height: auto; margin: 0.6em 0 1.2em; }
         svg .title { font-size: 14px; font-weight: bold; } svg .tick { font-size: 11px; } svg .label { font-size: 12px; }
         svg .axis { stroke: #000; } svg .grid { stroke: #ccc; stroke-width: 0.5; } svg .zero { stroke: #000; stroke-dasharray: 4 3; }

@@ -20,6 +20,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     /// How member cost persists from year to year in the simulated world, beside published
     /// figures; set only when panels persist (an added optional field).
     public var persistenceChecks: [PersistenceCheck]?
+    /// Each design's term sheet (an added optional field).
+    public var designTerms: [DesignTerms]?
 
     public init(toolVersion: String, scenario: ScenarioInfo, settings: RunSettings, designs: [String],
                 sizeBands: [SizeBandInfo], exposure: [ExposureSummary], budget: BudgetSummary, worldChecks: [MeanCheck]) {

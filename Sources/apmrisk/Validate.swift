@@ -1,4 +1,6 @@
 import ArgumentParser
+import Engine
+import Reports
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,5 +13,7 @@ struct Validate: ParsableCommand {
         let loaded = try loadScenario(scenario)
         let members = loaded.practices.reduce(0) { $0 + $1.members }
         print("\(scenario): valid — \(loaded.practices.count) practices, \(members) members, \(loaded.designs.count) designs, \(loaded.simulation.programYears) program years")
+        print("")
+        print(TermSheetText.render(TermSheet.terms(of: loaded)), terminator: "")
     }
 }

@@ -83,6 +83,11 @@ struct CommandLineTests {
         #expect(csv.hasPrefix("design,track,tier,size_band,year,statistic,unit,value,mcse\n"))
         let json = try JSONSerialization.jsonObject(with: files[0][2]) as? [String: Any]
         #expect(json?["schemaVersion"] as? Int == 1)
+        // Each design's terms travel with its results.
+        let terms = json?["designTerms"] as? [[String: Any]]
+        #expect(terms?.map { $0["design"] as? String } == ["PMPM only", "Two-sided"])
+        let report = String(decoding: files[0][3], as: UTF8.self)
+        #expect(report.contains("What each design is") && report.contains("Loss cap"))
     }
 
     @Test func badScenarioExits64NamingFileKeyAndExpectation() throws {
