@@ -47,17 +47,50 @@ public enum HTMLReport {
                 guard let loss5 = row.lossProbabilities.first(where: { abs($0.lossShare - 0.05) < 1e-9 }),
                       let p5 = row.shareOfRevenue.percentile(0.05) else { continue }
                 let group = row.track == "all" && row.tier == "all" ? "" : " (\(row.track), \(row.tier))"
-                items += "<li>Under <strong>\(escape(design))</strong>\(escape(group)), a practice of <strong>\(escape(row.sizeBand))</strong> members loses more than 5% of its expected revenue over the program in <strong>\(percent(loss5.probability, digits: 0))</strong> of simulated futures\(oneIn(loss5.probability)); in a 1-in-20 bad outcome (P5) its result is <strong>\(signedPercent(p5.value))</strong> of revenue; it owes a shared-loss repayment in \(percent(row.repaymentProbability.value, digits: 0)) of futures and is paid shared savings in \(percent(row.savingsPaidProbability.value, digits: 0)).</li>"
+                let dollars = row.dollars.percentile(0.05).map { " (\(practiceDollars(abs($0.value))) for a typical practice of the band)" } ?? ""
+                // A gain stated as a gain, a loss as a loss.
+                let badOutcome = p5.value >= 0
+                    ? "even in a 1-in-20 bad outcome (P5) it gains <strong>\(percent(p5.value))</strong> of revenue\(dollars)"
+                    : "in a 1-in-20 bad outcome (P5) it loses <strong>\(percent(-p5.value))</strong> of revenue\(dollars)"
+                items += "<li>Under <strong>\(escape(design))</strong>\(escape(group)), a practice of <strong>\(escape(row.sizeBand))</strong> members loses more than 5% of its expected revenue over the program in <strong>\(percent(loss5.probability, digits: 0))</strong> of simulated futures\(oneIn(loss5.probability)); \(badOutcome); it owes a shared-loss repayment in \(percent(row.repaymentProbability.value, digits: 0)) of futures and is paid shared savings in \(percent(row.savingsPaidProbability.value, digits: 0)).</li>"
             }
         }
         var budget = ""
         if let first = s.budget.designs.first,
            let total = first.periods.first(where: { $0.period == wholeProgramLabel }),
            let net = total.netCost, let p90 = net.level(0.9) {
-            budget = "<p>Budget: over the whole program, <strong>\(escape(first.design))</strong> costs the state \(millions(net.mean.value)) more than pure FFS on average; an appropriation of \(millions(p90.value)) above FFS covers 9 futures in 10. See the budget section for every design and fiscal year.</p>"
+            let direction = net.mean.value >= 0 ? "costs the state \(millions(net.mean.value)) more than" : "saves the state \(millions(-net.mean.value)) against"
+            budget = "<p>Budget: over the whole program, <strong>\(escape(first.design))</strong> \(direction) pure FFS on average; an appropriation of \(millions(p90.value)) above FFS covers 9 futures in 10. See the budget section for every design and fiscal year.</p>"
         }
-        return "<section id=\"answer\"><h2>The answer in brief</h2><ul>\(items)</ul>\(budget)</section>"
+        return "<section id=\"answer\"><h2>The answer in brief</h2><ul>\(items)</ul>\(budget)\(firstScreenTables(s, program: program))</section>"
     }
+
+    /// The first screen's two tables: each design's practice risk by size band, and its net cost
+    /// to the program at the budget's levels.
+    static func firstScreenTables(_ s: RunSummary, program: [ExposureSummary]) -> String {
+        let showTiers = program.contains { $0.track != "all" || $0.tier != "all" }
+        var html = "<table class=\"first\"><thead><tr><th>Design</th>\(showTiers ? "<th>Track / tier</th>" : "")<th>Size band</th><th>P(loss &gt; 5%)</th><th>P5, % of revenue</th><th>P5, $ (typical practice)</th><th>P(owing a repayment)</th><th>P(shared savings paid)</th></tr></thead><tbody>"
+        for row in program {
+            let loss5 = row.lossProbabilities.first { abs($0.lossShare - 0.05) < 1e-9 }
+            let group = showTiers ? "<td>\(escape(row.track)) / \(escape(row.tier))</td>" : ""
+            html += "<tr><td>\(escape(row.design))</td>\(group)<td>\(escape(row.sizeBand))</td>"
+            html += "<td class=\"num\">\(percent(loss5?.probability ?? 0))</td><td class=\"num\">\(signedPercent(row.shareOfRevenue.percentile(0.05)?.value ?? 0))</td>"
+            html += "<td class=\"num\">\(row.dollars.percentile(0.05).map { ($0.value < 0 ? "−" : "") + practiceDollars(abs($0.value)) } ?? "–")</td>"
+            html += "<td class=\"num\">\(percent(row.repaymentProbability.value))</td><td class=\"num\">\(percent(row.savingsPaidProbability.value))</td></tr>"
+        }
+        html += "</tbody></table>"
+        let levels = [0.5, 0.9, 0.95]
+        html += "<table class=\"first\"><thead><tr><th>Design</th><th>Net cost vs FFS over the program, mean ($ millions)</th>" + levels.map { "<th>P\(Formatting.levelLabel($0)) ($ millions)</th>" }.joined() + "</tr></thead><tbody>"
+        for design in s.budget.designs {
+            guard let whole = design.periods.first(where: \.isWholeProgram), let net = whole.netCost else { continue }
+            html += "<tr><td>\(escape(design.design))</td><td class=\"num\">\(millionsNumber(net.mean.value))</td>"
+                + levels.map { "<td class=\"num\">\(millionsNumber(net.level($0)?.value))</td>" }.joined() + "</tr>"
+        }
+        return html + "</tbody></table><p class=\"note\">Exposure is over the whole program, against what pure FFS would have paid the same practice in the same simulated future; P5 is the 1-in-20 bad outcome (negative: a loss). Net cost is what the design costs the payer above pure FFS (negative: it saves). Monte Carlo errors are in the design comparison and budget sections.</p>"
+    }
+
+    /// Whole dollars with thousands separators: $123,456.
+    static func practiceDollars(_ x: Double) -> String { "$" + Formatting.groupedDigits(Int(x.rounded())) }
 
     /// Each design's term sheet: per track (and who it takes) and tier, one row per term.
     static func termSheets(_ designs: [DesignTerms]) -> String {

@@ -1,5 +1,5 @@
 import Foundation
-import Reports
+@testable import Reports
 import Statistics
 import Testing
 #if canImport(FoundationXML)
@@ -77,6 +77,14 @@ struct GoldenTests {
             #expect(collector.ids.contains(id), "missing section \(id)")
         }
         #expect(html.contains("Under <strong>\(summary.designs[0])</strong>"))
+        // The first screen states a gain as a gain and a loss as a loss.
+        let smallest = summary.sizeBands.first { $0.practices > 0 }?.name
+        for row in summary.exposure where row.year == wholeProgramLabel && row.sizeBand == smallest {
+            let p5 = try #require(row.shareOfRevenue.percentile(0.05)).value
+            let phrase = p5 >= 0 ? "(P5) it gains <strong>\(HTMLReport.percent(p5))</strong>" : "(P5) it loses <strong>\(HTMLReport.percent(-p5))</strong>"
+            #expect(html.contains(phrase), "\(row.design): \(phrase)")
+        }
+        #expect((collector.names["table"] ?? 0) >= 6, "the first screen's two tables")
         #expect((collector.names["table"] ?? 0) >= 4)
     }
 }
