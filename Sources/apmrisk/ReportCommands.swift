@@ -49,7 +49,7 @@ struct Report: ParsableCommand {
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show the headline figures of two finished runs side by side.")
+        abstract: "Show the headline figures of two finished runs side by side, with their differences and whether each exceeds Monte Carlo error.")
 
     @Argument(help: "First run folder (A).")
     var runA: String
@@ -57,8 +57,11 @@ struct Compare: ParsableCommand {
     @Argument(help: "Second run folder (B).")
     var runB: String
 
+    @Flag(help: "Match designs by their order in each run instead of by name (for renamed designs).")
+    var byPosition = false
+
     func run() throws {
         let a = try loadRun(runA), b = try loadRun(runB)
-        print(CompareTable.render(a, b, labels: (runA, runB)), terminator: "")
+        print(CompareTable.render(a, b, labels: (runA, runB), byPosition: byPosition), terminator: "")
     }
 }

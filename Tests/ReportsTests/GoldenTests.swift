@@ -104,3 +104,48 @@ final class ElementCollector: NSObject, XMLParserDelegate {
         if name == "svg", let label = attributes["aria-label"] { svgTitles.append(label) }
     }
 }
+
+/// `apmrisk compare` on a run and a changed copy of it: differences with their combined errors,
+/// the verdict against Monte Carlo error, the same-seed warning, and matching by position.
+struct CompareTableTests {
+    @Test func differencesCarryCombinedErrorsAndAVerdict() throws {
+        let a = try GoldenTests.summary()
+        var b = a
+        b.settings.seed = a.settings.seed + 1
+        b.designs = a.designs.map { "Renamed " + $0 }
+        for k in b.budget.designs.indices where b.budget.designs[k].design != counterfactualLabel {
+            b.budget.designs[k].design = "Renamed " + b.budget.designs[k].design
+        }
+        for k in b.exposure.indices {
+            b.exposure[k].design = "Renamed " + b.exposure[k].design
+            // P5 known exactly: A's plus 3 points, each with an error of 1 point.
+            b.exposure[k].shareOfRevenue.percentiles = b.exposure[k].shareOfRevenue.percentiles.map { p in
+                var q = p
+                q.value += p.level == 0.05 ? 0.03 : 0
+                q.mcse = 0.01
+                return q
+            }
+        }
+        var aWithErrors = a
+        for k in aWithErrors.exposure.indices {
+            aWithErrors.exposure[k].shareOfRevenue.percentiles = aWithErrors.exposure[k].shareOfRevenue.percentiles.map { p in
+                var q = p
+                q.mcse = 0.01
+                return q
+            }
+        }
+        let byName = CompareTable.render(aWithErrors, b, labels: ("a", "b"))
+        #expect(byName.contains("no design and size band in common") && byName.contains("--by-position"))
+        #expect(!byName.contains("Warning: both runs used seed"))
+        let byPosition = CompareTable.render(aWithErrors, b, labels: ("a", "b"), byPosition: true)
+        // 3 points against √2 points of combined error: beyond Monte Carlo error; P1, unchanged, is not.
+        let rows = byPosition.split(separator: "\n").filter { $0.hasPrefix("  PMPM only") || $0.hasPrefix("  Two-sided") }
+            .map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        let exposureRows = rows.filter { $0.contains("%") }
+        #expect(exposureRows.count == 6 && exposureRows.allSatisfy { $0.contains("+3.0 ±1.4 yes") && $0.contains("+0.0 ±1.4 no") },
+                "\(byPosition)")
+        #expect(rows.contains { $0.hasPrefix("PMPM only 372.55 372.55 +0.00 ±") }, "budget matched by position")
+        let same = CompareTable.render(a, a, labels: ("a", "a"))
+        #expect(same.contains("Warning: both runs used seed \(a.settings.seed)"))
+    }
+}
