@@ -8,8 +8,17 @@ public struct ResourceEstimate: Sendable {
     public let memberYears: Double
     /// Practice-years settled once per design: the aggregate path's unit of work.
     public let practiceYears: Double
+    /// Member draws that building the fast path's libraries takes, roughly.
+    public let libraryDraws: Double
     let designs: Double
     let method: SimulationMethod
+
+    /// Library member draws one core makes per second, sorting and summarising included
+    /// (measured: 5,120 libraries of 1,638 members in 12 core-seconds on Models/small-practice-study.yaml).
+    static let libraryDrawsPerSecondPerCore = 0.6e6
+
+    /// Multiplier grid points a run's libraries typically span (8–12 measured on the shipped models).
+    static let typicalGridPoints = 10.0
 
     /// Seconds of one core per practice-year on the aggregate path, world plus settlement of one
     /// design (measured on Models/bench-statewide.yaml: about 9 µs for three designs).
@@ -28,17 +37,25 @@ public struct ResourceEstimate: Sendable {
         // copy) on top of what is kept; a factor of 2 covers that with room.
         bytes = kept * 8 * 2
         memberYears = t * Double(scenario.practices.reduce(0) { $0 + $1.members }) * (y + 1)
+        // The fast path's libraries: per class, stratum, library set and multiplier grid point,
+        // `membersPerLibrary` member draws (as `AggregateModel` sizes them); the grid points a
+        // run needs depend on its multipliers, typically about `typicalGridPoints`.
+        let strata = scenario.population.isPersistent(types: scenario.practiceTypes) ? Double(HealthStrata.upperProbabilities.count) : 1
+        let sets = Double(AggregateModel.librarySets)
+        let perLibrary = max(Double(scenario.simulation.libraryMembers) / sets / strata, Double(AggregateModel.smallestLibrary))
+        libraryDraws = Double(scenario.population.classes.count) * strata * sets * perLibrary * Self.typicalGridPoints
         practiceYears = t * p * (y + 1)
         designs = d
         method = scenario.simulation.method
     }
 
-    /// Time on `threads` cores: member by member, or in aggregate when the scenario allows it
-    /// and that is cheaper (as the run itself decides, roughly).
+    /// Time on `threads` cores: member by member, or in aggregate (libraries included) when the
+    /// scenario allows it and that is cheaper (as the run itself decides, roughly).
     public func seconds(threads: Int) -> Double {
         let memberByMember = memberYears / Self.memberYearsPerSecondPerCore
         let aggregate = practiceYears * (Self.aggregateSecondsPerPracticeYear + designs * Self.settlementSecondsPerPracticeYear)
-        let core = method == .member ? memberByMember : min(memberByMember, aggregate + 10)
+            + libraryDraws / Self.libraryDrawsPerSecondPerCore
+        let core = method == .member ? memberByMember : method == .aggregate ? aggregate : min(memberByMember, aggregate)
         return core / Double(max(threads, 1))
     }
 

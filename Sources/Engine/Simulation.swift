@@ -141,11 +141,14 @@ public enum Simulation {
     /// bit-identical for any thread count and any claiming order.
     /// - Parameter progress: called after each trial with the number of trials finished (from a
     ///   worker thread).
+    /// - Parameter libraryProgress: called while the fast path's member libraries are built, before
+    ///   any trial, with (built, total).
     /// - Parameter moreTrials: asked after each round of trials with everything so far; returns
     ///   the total number of trials to reach, or nil to stop. A run extended this way is identical
     ///   to one asked for its final number of trials at once (streams are keyed by trial).
     public static func run(scenario: Scenario, trials: Int, seed: UInt64, threads: Int,
                            progress: (@Sendable (Int) -> Void)? = nil,
+                           libraryProgress: (@Sendable (Int, Int) -> Void)? = nil,
                            shouldStop: (@Sendable () -> Bool)? = nil,
                            moreTrials: ((SimulationResults) -> Int?)? = nil) throws(SimulationError) -> SimulationResults {
         let plan: RunPlan
@@ -153,7 +156,7 @@ public enum Simulation {
         var preparing: TrialSimulator
         do {
             preparing = try TrialSimulator(plan: plan, seed: seed)
-            try preparing.prepareLibraries(trials: 0..<trials, threads: threads)
+            try preparing.prepareLibraries(trials: 0..<trials, threads: threads, progress: libraryProgress)
         } catch { throw .sampling(error) }
         let simulator = preparing
         var results = try runTrials(0..<trials, simulator: simulator, threads: threads, progress: progress,

@@ -103,7 +103,8 @@ struct TrialSimulator: Sendable {
     /// them would cost more member draws than a third of the run's member-years (a small run, or
     /// multipliers spread over many grid points), switches the run to member-by-member draws:
     /// the libraries must pay for themselves.
-    mutating func prepareLibraries(trials: Range<Int>, threads: Int) throws(SamplingError) {
+    mutating func prepareLibraries(trials: Range<Int>, threads: Int,
+                                   progress: (@Sendable (Int, Int) -> Void)? = nil) throws(SamplingError) {
         guard let aggregate else { return }
         let (needed, classes) = try libraryNeeds(trials: trials)
         let grid = AggregateModel.gridPoints(for: needed)
@@ -114,7 +115,7 @@ struct TrialSimulator: Sendable {
             self.aggregate = nil
             return
         }
-        try aggregate.prepare(groups: groups, grid: grid, threads: threads)
+        try aggregate.prepare(groups: groups, grid: grid, threads: threads, progress: progress)
     }
 
     /// Every practice-year multiplier of trials `trials`, and the member classes in use.

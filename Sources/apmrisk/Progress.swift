@@ -11,6 +11,9 @@ final class Progress: Sendable {
     private let target: Mutex<Int>
     private let style: Style
     private let start = Date()
+    /// When the first trial finished: rates and time left count trials only, not the library
+    /// building before them.
+    private let trialsStart = Mutex<Date?>(nil)
     private let lastShown = Mutex<Date>(.distantPast)
 
     init(total: Int, style: Style) { target = Mutex(total); self.style = style }
@@ -20,17 +23,32 @@ final class Progress: Sendable {
     /// A `--precision` run raises its target between rounds.
     func extend(to total: Int) { target.withLock { $0 = max($0, total) } }
 
-    @Sendable func update(_ done: Int) {
-        guard style != .silent else { return }
-        let now = Date()
+    private func due(_ now: Date, final: Bool) -> Bool {
         let interval = style == .bar ? 0.2 : 5
-        let due = lastShown.withLock { last -> Bool in
-            guard now.timeIntervalSince(last) >= interval || done == total else { return false }
+        return lastShown.withLock { last -> Bool in
+            guard now.timeIntervalSince(last) >= interval || final else { return false }
             last = now
             return true
         }
-        guard due else { return }
-        standardErrorRaw(ProgressFormat.render(done: done, total: total, elapsed: now.timeIntervalSince(start), style: style))
+    }
+
+    /// The fast path's member libraries, built before the first trial.
+    @Sendable func libraries(_ built: Int, of total: Int) {
+        guard style != .silent else { return }
+        let now = Date()
+        guard due(now, final: built == total) else { return }
+        standardErrorRaw(ProgressFormat.renderLibraries(built: built, total: total, elapsed: now.timeIntervalSince(start), style: style))
+    }
+
+    @Sendable func update(_ done: Int) {
+        guard style != .silent else { return }
+        let now = Date()
+        let began = trialsStart.withLock { first -> Date in
+            if first == nil { first = now }
+            return first!
+        }
+        guard due(now, final: done == total) else { return }
+        standardErrorRaw(ProgressFormat.render(done: done, total: total, elapsed: now.timeIntervalSince(began), style: style))
     }
 
     func finish() {

@@ -145,7 +145,8 @@ struct Run: ParsableCommand {
         let lastRound = Mutex<RunSummary?>(nil)
         do {
             results = try Simulation.run(scenario: job.scenario, trials: job.trials, seed: job.seed, threads: workers,
-                                         progress: progress.update, shouldStop: interrupt.flag.isSet,
+                                         progress: progress.update, libraryProgress: progress.libraries,
+                                         shouldStop: interrupt.flag.isSet,
                                          moreTrials: job.precision.map { target in
                 { results in
                     let round = Self.precisionRound(results, job: job, target: target, limit: limit)

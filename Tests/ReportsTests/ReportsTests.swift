@@ -19,6 +19,18 @@ struct ProgressFormatTests {
         #expect(!line.contains("\u{1B}"))                // no terminal escapes in logs
         #expect(ProgressFormat.render(done: 50, total: 200, elapsed: 10, style: .silent).isEmpty)
     }
+
+    /// No time left is promised before it can be estimated (under a second of trials, or under 1%
+    /// of them), and the library phase has a line of its own.
+    @Test func timeLeftWaitsForEnoughTrialsAndLibrariesHaveTheirOwnLine() {
+        #expect(ProgressFormat.render(done: 3, total: 10_000, elapsed: 5, style: .bar).hasSuffix("ETA …"))
+        #expect(ProgressFormat.render(done: 500, total: 10_000, elapsed: 0.5, style: .bar).hasSuffix("ETA …"))
+        #expect(ProgressFormat.render(done: 3, total: 10_000, elapsed: 5, style: .lines) == "apmrisk: 3/10000 trials, 0.6 trials/s\n")
+        #expect(ProgressFormat.render(done: 100, total: 10_000, elapsed: 2, style: .bar).hasSuffix("ETA 3:18"))
+        #expect(ProgressFormat.renderLibraries(built: 40, total: 160, elapsed: 3, style: .lines)
+                == "apmrisk: building member libraries, 40/160 after 3 s\n")
+        #expect(ProgressFormat.renderLibraries(built: 40, total: 160, elapsed: 3, style: .bar).hasSuffix("building member libraries 40/160"))
+    }
 }
 
 struct SHA256Tests {

@@ -138,15 +138,19 @@ final class AggregateModel: Sendable {
     /// Builds, `threads` at a time, the libraries of the panel groups `groups` at grid points
     /// `grid`, in every library set: however few trials a run has, each set's truncations are
     /// corrected to the mean over all of them.
-    func prepare(groups: Set<Int>, grid: Set<Int>, threads: Int) throws(SamplingError) {
+    /// - Parameter progress: called after each library with (built, total).
+    func prepare(groups: Set<Int>, grid: Set<Int>, threads: Int,
+                 progress: (@Sendable (Int, Int) -> Void)? = nil) throws(SamplingError) {
         let work = (0..<Self.librarySets).flatMap { s in groups.sorted().flatMap { c in grid.sorted().map { (c, $0, s) } } }
         let failure = Mutex<SamplingError?>(nil)
+        let built = Atomic<Int>(0)
         let workers = max(1, min(threads, work.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for (c, g, s) in stride(from: worker, to: work.count, by: workers).map({ work[$0] }) {
                 do throws(SamplingError) { _ = try library(group: c, grid: g, set: s) } catch {
                     failure.withLock { $0 = error }
                 }
+                progress?(built.add(1, ordering: .relaxed).newValue, work.count)
             }
         }
         if let error = failure.withLock({ $0 }) { throw error }
