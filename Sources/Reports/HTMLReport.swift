@@ -253,7 +253,10 @@ public enum HTMLReport {
                 }
                 html += "</tr>"
             }
-            html += "</tbody></table></section>"
+            html += "</tbody></table>"
+            html += componentsTable(design)
+            html += halfYearsTable(design, levels: levels)
+            html += "</section>"
         }
         let whole = budget.comparisons.filter { $0.period == wholeProgramLabel }
         if !whole.isEmpty {
@@ -264,6 +267,42 @@ public enum HTMLReport {
             html += "</tbody></table>"
         }
         return html
+    }
+
+    /// What the payer pays in each fiscal period by component, on average ($ millions; withholds
+    /// and recoupments as they reduce outlay, negative), periods with nothing paid left out.
+    static func componentsTable(_ design: DesignBudget) -> String {
+        let periods = design.periods.filter { !$0.isHalfYear && !$0.isEmpty }
+        guard let first = periods.first else { return "" }
+        let names = first.componentMeans.map(\.component).filter { name in
+            periods.contains { $0.componentMeans.first { $0.component == name }?.mean ?? 0 != 0 }
+        }
+        var html = "<table class=\"components\"><caption>Mean outlay by component, $ millions</caption><thead><tr><th>Fiscal period</th>"
+        html += names.map { "<th>\(escape($0.replacingOccurrences(of: "_", with: " ")))</th>" }.joined() + "</tr></thead><tbody>"
+        for period in periods {
+            html += "<tr><td>\(escape(period.period))</td>"
+            html += names.map { name in
+                let mean = period.componentMeans.first { $0.component == name }?.mean ?? 0
+                let signed = name == "quality_withheld" || name == "shared_losses_recouped" ? -mean : mean
+                return "<td class=\"num\">\(millionsNumber(signed))</td>"
+            }.joined() + "</tr>"
+        }
+        return html + "</tbody></table>"
+    }
+
+    /// The appropriation table by half year, folded away: budget staff who work in halves open it.
+    static func halfYearsTable(_ design: DesignBudget, levels: [Double]) -> String {
+        let halves = design.periods.filter { $0.isHalfYear && !$0.isEmpty }
+        guard !halves.isEmpty else { return "" }
+        var html = "<details><summary>By half year ($ millions)</summary><table><thead><tr><th>Half year</th><th>Mean</th>"
+        html += levels.map { "<th>P\(Formatting.levelLabel($0))</th>" }.joined() + "</tr></thead><tbody>"
+        for period in halves {
+            let type = period.periodType
+            let flag = type == "half year" ? "" : " <span class=\"flag\">(\(escape(type)))</span>"
+            html += "<tr><td>\(escape(period.period))\(flag)</td><td class=\"num\">\(millionsNumber(period.totalOutlay.mean.value))</td>"
+            html += levels.map { "<td class=\"num\">\(millionsNumber(period.totalOutlay.level($0)?.value))</td>" }.joined() + "</tr>"
+        }
+        return html + "</tbody></table></details>"
     }
 
     /// Fan chart over fiscal years of `amount`'s median, P25–P75 and P5–P95.
@@ -358,7 +397,9 @@ public enum HTMLReport {
         section.design { page-break-inside: avoid; }
         .chart-box { overflow-x: auto; }
         @media screen and (max-width: 700px) { table { display: block; overflow-x: auto; } svg.chart { min-width: 560px; } }
-        @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } svg.chart, table { page-break-inside: avoid; } }
+        caption { text-align: left; font-weight: bold; padding: 0.3em 0; } details { margin: 0 0 1.2em; }
+        @media print { body { margin: 0; max-width: none; } h2, h3, caption { page-break-after: avoid; break-after: avoid; }
+          svg.chart, .chart-box, tr { page-break-inside: avoid; break-inside: avoid; } thead { display: table-header-group; } }
         </style>
         </head>
         <body>
