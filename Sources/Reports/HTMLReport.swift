@@ -49,7 +49,9 @@ public enum HTMLReport {
                 let group = row.track == "all" && row.tier == "all" ? "" : " (\(row.track), \(row.tier))"
                 let dollars = row.dollars.percentile(0.05).map { " (\(practiceDollars(abs($0.value))) for a typical practice of the band)" } ?? ""
                 // A gain stated as a gain, a loss as a loss.
-                let badOutcome = p5.value >= 0
+                let badOutcome = abs(p5.value) < 0.0005
+                    ? "in a 1-in-20 bad outcome (P5) it neither gains nor loses (<strong>0.0%</strong> of revenue)"
+                    : p5.value >= 0
                     ? "even in a 1-in-20 bad outcome (P5) it gains <strong>\(percent(p5.value))</strong> of revenue\(dollars)"
                     : "in a 1-in-20 bad outcome (P5) it loses <strong>\(percent(-p5.value))</strong> of revenue\(dollars)"
                 items += "<li>Under <strong>\(escape(design))</strong>\(escape(group)), a practice of <strong>\(escape(row.sizeBand))</strong> members loses more than 5% of its expected revenue over the program in <strong>\(percent(loss5.probability, digits: 0))</strong> of simulated futures\(oneIn(loss5.probability)); \(badOutcome); it owes a shared-loss repayment in \(percent(row.repaymentProbability.value, digits: 0)) of futures and is paid shared savings in \(percent(row.savingsPaidProbability.value, digits: 0)).</li>"
@@ -75,7 +77,7 @@ public enum HTMLReport {
             let group = showTiers ? "<td>\(escape(row.track)) / \(escape(row.tier))</td>" : ""
             html += "<tr><td>\(escape(row.design))</td>\(group)<td>\(escape(row.sizeBand))</td>"
             html += "<td class=\"num\">\(percent(loss5?.probability ?? 0))</td><td class=\"num\">\(signedPercent(row.shareOfRevenue.percentile(0.05)?.value ?? 0))</td>"
-            html += "<td class=\"num\">\(row.dollars.percentile(0.05).map { ($0.value < 0 ? "−" : "") + practiceDollars(abs($0.value)) } ?? "–")</td>"
+            html += "<td class=\"num\">\(row.dollars.percentile(0.05).map { ($0.value <= -0.5 ? "−" : "") + practiceDollars(abs($0.value)) } ?? "–")</td>"
             html += "<td class=\"num\">\(percent(row.repaymentProbability.value))</td><td class=\"num\">\(percent(row.savingsPaidProbability.value))</td></tr>"
         }
         html += "</tbody></table>"
@@ -351,7 +353,7 @@ public enum HTMLReport {
         if let precision = s.precision {
             html += "<p><strong>Precision:</strong> \(escape(TerminalTable.precisionLine(precision)))</p>"
         }
-        html += "<h3>Monte Carlo error of the headline figures</h3><p class=\"note\">Standard errors from 20 interleaved batches of trials, each drawing on its own set of member libraries on the fast path, so the libraries' sampling error is counted (except that of what a stop-loss truncates). More trials shrink the trials' part by the square root; the libraries' part shrinks only with more library members.</p><table><thead><tr><th>Design</th><th>Size band</th><th>P5 ± s.e.</th><th>P1 ± s.e.</th><th>P(loss &gt; 5%) ± s.e.</th></tr></thead><tbody>"
+        html += "<h3>Monte Carlo error of the headline figures</h3><p class=\"note\">Standard errors from 20 interleaved batches of trials, each drawing on its own set of member libraries on the fast path, so the libraries' sampling error is counted; what a stop-loss truncates is corrected to its exact mean. More trials shrink the trials' part by the square root; the libraries' part shrinks only with more library members.</p><table><thead><tr><th>Design</th><th>Size band</th><th>P5 ± s.e.</th><th>P1 ± s.e.</th><th>P(loss &gt; 5%) ± s.e.</th></tr></thead><tbody>"
         for row in program {
             let loss5 = row.lossProbabilities.first { abs($0.lossShare - 0.05) < 1e-9 }
             html += "<tr><td>\(escape(row.design))</td><td>\(escape(row.sizeBand))</td><td class=\"num\">\(withError(row.shareOfRevenue.percentile(0.05)))</td><td class=\"num\">\(withError(row.shareOfRevenue.percentile(0.01)))</td><td class=\"num\">\(percent(loss5?.probability ?? 0))\(loss5?.mcse.map { " ± " + percent($0) } ?? "")</td></tr>"
