@@ -58,7 +58,7 @@ public enum CompareTable {
                   let totalA = designA.periods.first(where: \.isWholeProgram),
                   let totalB = designBudget.periods.first(where: \.isWholeProgram) else { continue }
             let meanA = totalA.totalOutlay.mean, meanB = totalB.totalOutlay.mean
-            let change = difference(meanA.value, meanA.mcse, meanB.value, meanB.mcse, scale: 1e-6, format: "%+.2f")
+            let change = difference(meanA.value, meanA.mcse, meanB.value, meanB.mcse, scale: 1e-6, digits: 2)
             budgetRows.append([designA.design, BudgetTable.millions(meanA.value), BudgetTable.millions(meanB.value), change.text, change.verdict,
                                BudgetTable.millions(totalA.totalOutlay.level(0.9)?.value), BudgetTable.millions(totalB.totalOutlay.level(0.9)?.value)])
         }
@@ -73,13 +73,13 @@ public enum CompareTable {
     /// B − A with its combined standard error (the runs taken as independent) and whether it
     /// exceeds `significance` of them; shares in percentage points unless `scale` says otherwise.
     static func difference(_ a: Double?, _ errorA: Double?, _ b: Double?, _ errorB: Double?, scale: Double = 100,
-                           format: String = "%+.1f") -> (text: String, verdict: String) {
+                           digits: Int = 1) -> (text: String, verdict: String) {
         guard let a, let b else { return ("–", "") }
         let d = b - a
-        guard let errorA, let errorB else { return (String(format: format, d * scale), "–") }
+        let text = String(format: "%+.\(digits)f", d * scale)
+        guard let errorA, let errorB else { return (text, "–") }
         let combined = (errorA * errorA + errorB * errorB).squareRoot()
-        let text = String(format: format, d * scale) + String(format: format.replacingOccurrences(of: "+", with: "").replacingOccurrences(of: "%", with: " ±%"), combined * scale)
-        return (text, abs(d) > significance * combined ? "yes" : "no")
+        return (text + String(format: " ±%.\(digits)f", combined * scale), abs(d) > significance * combined ? "yes" : "no")
     }
 
     static func p(_ estimate: PercentileEstimate?) -> String {

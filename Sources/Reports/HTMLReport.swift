@@ -59,7 +59,7 @@ public enum HTMLReport {
         }
         var budget = ""
         if let first = s.budget.designs.first,
-           let total = first.periods.first(where: { $0.period == wholeProgramLabel }),
+           let total = first.periods.first(where: \.isWholeProgram),
            let net = total.netCost, let p90 = net.level(0.9) {
             let direction = net.mean.value >= 0 ? "costs the state \(millions(net.mean.value)) more than" : "saves the state \(millions(-net.mean.value)) against"
             budget = "<p>Budget: over the whole program, <strong>\(escape(first.design))</strong> \(direction) pure FFS on average; an appropriation of \(millions(p90.value)) above FFS covers 9 futures in 10. See the budget section for every design and fiscal year.</p>"
@@ -233,7 +233,7 @@ public enum HTMLReport {
         html += "<p class=\"note\">Payer outlay (claims and every payment to practices, less withholds and collected recoupments) by state fiscal year, as paid: settlements \(budget.settlementLagMonths) months after each program year, recoupments \(budget.recoupmentLagMonths) months after at \(percent(budget.recoupmentCollectionRate, digits: 0)) collected. Fiscal years start in month \(budget.fiscalYearStartMonth) and are named by the year they end in.</p>"
         let levels = Array(Set(BudgetSummary.standardLevels + [budget.confidence])).sorted()
         for design in budget.designs {
-            let years = design.periods.filter { !$0.period.contains(" H") && $0.period != wholeProgramLabel }
+            let years = design.periods.filter { !$0.isHalfYear && !$0.isWholeProgram }
             html += "<section class=\"design\"><h3>\(escape(design.design))</h3>"
             html += fanChart(years, title: "\(design.design): total outlay by fiscal year", yLabel: "Payer outlay, $ millions") { $0.totalOutlay }
             if design.design != counterfactualLabel {
