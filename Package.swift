@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "Statistics", dependencies: ["Sampling"]),
         .target(name: "Engine", dependencies: ["Sampling", "Scenario", "Settlement", "Statistics"],
                 exclude: ["README.md", "Aggregate/README.md", "World/README.md", "Reference/README.md"]),
-        .target(name: "Reports", dependencies: ["Statistics"]),
+        .target(name: "Reports", dependencies: ["Statistics"], exclude: ["README.md"]),
         .executableTarget(name: "apmrisk", dependencies: [
             "Engine", "Reports", "Scenario",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

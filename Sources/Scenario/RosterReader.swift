@@ -15,12 +15,14 @@ struct RosterReader {
 
     func read(into reader: YAMLReader) -> [Practice] {
         let rosterReader = YAMLReader(file: shownAs)
-        defer { for problem in rosterReader.problems { reader.report(line: problem.line, column: problem.column, problem.keyPath, problem.message, file: shownAs) } }
-        guard let data = FileManager.default.contents(atPath: file) else {
-            rosterReader.report(line: nil, column: nil, "", "cannot be read; expected a roster CSV with columns \(Self.columnsHelp)")
+        defer { reader.absorb(rosterReader) }
+        do {
+            return parse(try ScenarioLoader.readRegularFile(file, expected: "a roster CSV with columns \(Self.columnsHelp)"),
+                         reader: rosterReader)
+        } catch {
+            rosterReader.report(line: nil, column: nil, "", error.reason)
             return []
         }
-        return parse(data, reader: rosterReader)
     }
 
     func parse(_ data: Data, reader rosterReader: YAMLReader) -> [Practice] {
@@ -31,7 +33,16 @@ struct RosterReader {
             rosterReader.report(line: 1, column: nil, "", "is empty; expected a header \(Self.columnsHelp) and one row per practice")
             return []
         }
-        let header = splitCSV(headerLine).map { $0.lowercased() }
+        let rows = lines.dropFirst().filter { !$0.isEmpty }.count
+        guard rows <= ScenarioLoader.maximumPractices else {
+            rosterReader.report(line: nil, column: nil, "", "has \(rows) practice rows, more than the \(ScenarioLoader.maximumPractices) a run can hold; split the practices over several scenarios")
+            return []
+        }
+        guard case let .fields(headerFields) = splitCSV(headerLine) else {
+            rosterReader.report(line: 1, column: nil, "", "has an unterminated quote in its header; expected \(Self.columnsHelp)")
+            return []
+        }
+        let header = headerFields.map { $0.lowercased() }
         var seenColumns: Set<String> = []
         for column in header where !seenColumns.insert(column).inserted {
             rosterReader.report(line: 1, column: nil, column, "appears twice in the header; expected each column once (\(Self.columnsHelp))")
@@ -48,7 +59,19 @@ struct RosterReader {
         var firstLineOfID: [String: Int] = [:]
         for (offset, line) in lines.enumerated().dropFirst() where !line.isEmpty {
             let lineNumber = offset + 1
-            let fields = splitCSV(line)
+            let fields: [String]
+            switch splitCSV(line) {
+            case let .fields(split): fields = split
+            case let .unterminatedQuote(field):
+                rosterReader.report(line: lineNumber, column: nil, field <= header.count ? header[field - 1] : "",
+                                    "has an unterminated quote in field \(field); expected the quote closed on the same line (roster fields cannot hold line breaks)")
+                continue
+            }
+            if let field = fields.firstIndex(where: { $0.unicodeScalars.contains { $0.properties.generalCategory == .control } }) {
+                rosterReader.report(line: lineNumber, column: nil, field < header.count ? header[field] : "",
+                                    "found '\(escapedForDisplay(fields[field]))', which holds control characters; expected plain text")
+                continue
+            }
             guard fields.count == header.count else {
                 rosterReader.report(line: lineNumber, column: nil, "",
                                     "has \(fields.count) fields, expected \(header.count) (\(header.joined(separator: ",")))")
@@ -57,7 +80,7 @@ struct RosterReader {
             let row = Dictionary(uniqueKeysWithValues: zip(header, fields))
             if let practice = practice(from: row, line: lineNumber, reader: rosterReader) {
                 if let first = firstLineOfID[practice.id] {
-                    rosterReader.report(line: lineNumber, column: nil, "id", "'\(practice.id)' is defined twice (first on line \(first)); expected unique practice ids")
+                    rosterReader.report(line: lineNumber, column: nil, "id", "'\(escapedForDisplay(practice.id))' is defined twice (first on line \(first)); expected unique practice ids")
                     continue
                 }
                 firstLineOfID[practice.id] = lineNumber
@@ -78,18 +101,18 @@ struct RosterReader {
         if members == nil || members! < 1 || members! > ScenarioLoader.maximumPracticeMembers {
             let tooLarge = (Double(membersText) ?? 0) > Double(ScenarioLoader.maximumPracticeMembers)
             reader.report(line: line, column: nil, "members",
-                          "found '\(membersText)'\(tooLarge ? ", which is too large to simulate;" : ",") expected a whole number in [1, \(ScenarioLoader.maximumPracticeMembers)]")
+                          "found '\(escapedForDisplay(membersText))'\(tooLarge ? ", which is too large to simulate;" : ",") expected a whole number in [1, \(ScenarioLoader.maximumPracticeMembers)]")
         }
         let regionName = row["region"] ?? ""
         let region = regions.firstIndex(of: regionName)
         if region == nil {
-            reader.report(line: line, column: nil, "region", "found '\(regionName)', expected one of the scenario's regions: \(regions.joined(separator: ", "))")
+            reader.report(line: line, column: nil, "region", "found '\(escapedForDisplay(regionName))', expected one of the scenario's regions: \(regions.joined(separator: ", "))")
         }
         var type: Int? = 0
         if let typeName = row["type"] {
             type = types.firstIndex(of: typeName)
             if type == nil {
-                reader.report(line: line, column: nil, "type", "found '\(typeName)', expected one of the scenario's practice types: \(types.joined(separator: ", "))")
+                reader.report(line: line, column: nil, "type", "found '\(escapedForDisplay(typeName))', expected one of the scenario's practice types: \(types.joined(separator: ", "))")
             }
         }
         func optional(_ column: String) -> String? { row[column].flatMap { $0.isEmpty ? nil : $0 } }
@@ -98,7 +121,7 @@ struct RosterReader {
             socialScale = Double(text).flatMap { $0.isFinite && $0 >= 0 && $0 <= 20 ? $0 : nil }
             if socialScale == nil {
                 reader.report(line: line, column: nil, "social_need_scale",
-                              "found '\(text)', expected a number in [0, 20] (the practice's social-need prevalence relative to the class rates; 1 = the class rates)")
+                              "found '\(escapedForDisplay(text))', expected a number in [0, 20] (the practice's social-need prevalence relative to the class rates; 1 = the class rates)")
             }
         }
         guard !id.isEmpty, let members, let region, let type, members >= 1,
@@ -108,8 +131,14 @@ struct RosterReader {
                         socialNeedScale: socialScale)
     }
 
+    enum SplitLine: Equatable {
+        case fields([String])
+        /// A quote opened in this field (1-based) is never closed.
+        case unterminatedQuote(field: Int)
+    }
+
     /// Splits one CSV line; fields may be double-quoted, with "" for a literal quote.
-    func splitCSV(_ line: String) -> [String] {
+    func splitCSV(_ line: String) -> SplitLine {
         var fields: [String] = []
         var field = ""
         var quoted = false
@@ -132,8 +161,9 @@ struct RosterReader {
                 field.append(ch)
             }
         }
+        if quoted { return .unterminatedQuote(field: fields.count + 1) }
         fields.append(field)
-        return fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        return .fields(fields.map { $0.trimmingCharacters(in: .whitespaces) })
     }
 }
 
@@ -143,14 +173,7 @@ extension ScenarioLoader {
     public static func parseRoster(data: Data, file: String, regions: [String], types: [String]) throws(ScenarioError) -> [Practice] {
         let reader = YAMLReader(file: file)
         let practices = RosterReader(file: file, shownAs: file, regions: regions, types: types).parse(data, reader: reader)
-        guard reader.problems.isEmpty else { throw ScenarioError(problems: reader.problems) }
+        guard reader.problems.isEmpty else { throw reader.error }
         return practices
-    }
-}
-
-extension YAMLReader {
-    /// Records a problem found in another file (a roster) under that file's name.
-    func report(line: Int?, column: Int?, _ path: String, _ message: String, file: String) {
-        appendProblem(ScenarioProblem(file: file, line: line, column: column, keyPath: path, message: message))
     }
 }

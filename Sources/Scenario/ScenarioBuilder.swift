@@ -12,7 +12,7 @@ struct ScenarioBuilder {
 
     func build() -> Scenario? {
         let name = top.string("name")
-        let description = top.string("description", default: "") ?? ""
+        let description = top.string("description", default: "", allowsLineBreaks: true) ?? ""
         let sources = stringList(top.sequence("sources", allowEmpty: true))
         let simulation = top.value("simulation") == nil
             ? SimulationSettings(trials: 1000, seed: 1, programYears: 3, firstProgramYear: 1)
@@ -222,9 +222,18 @@ struct ScenarioBuilder {
         defer { map.finish() }
         var practices: [Practice] = []
         let groups = map.sequence("groups")
+        var declared = 0
         for (node, path) in groups ?? [] {
             guard let group = reader.mapping(node, path: path) else { continue }
-            practices += readGroup(group, startNumber: practices.count + 1, regions: regions, types: types)
+            // Counted before any practice is made: a few lines can ask for millions of them.
+            let count = group.integer("count", default: 1, min: 1, max: ScenarioLoader.maximumPractices) ?? 0
+            declared += count
+            if declared > ScenarioLoader.maximumPractices {
+                if declared - count > ScenarioLoader.maximumPractices { continue }
+                reader.report(group.node, group.child("count"), "brings the practices defined so far to \(declared), more than the \(ScenarioLoader.maximumPractices) apmrisk can simulate; split them over several scenarios")
+                continue
+            }
+            practices += readGroup(group, count: count, startNumber: practices.count + 1, regions: regions, types: types)
         }
         var rosterFile: String?
         if let rosterNode = map.value("roster"), let name = reader.string(rosterNode, path: map.child("roster")) {
@@ -251,10 +260,9 @@ struct ScenarioBuilder {
         return (practices, rosterFile)
     }
 
-    private func readGroup(_ group: MappingCursor, startNumber: Int, regions: [String],
+    private func readGroup(_ group: MappingCursor, count: Int, startNumber: Int, regions: [String],
                            types: [PracticeType]) -> [Practice] {
         defer { group.finish() }
-        let count = group.integer("count", default: 1, min: 1, max: ScenarioLoader.maximumPractices)
         let prefix = group.string("id_prefix", default: "P") ?? "P"
         var sizes: (Int, Int)?
         if let membersNode = group.value("members") {
@@ -299,7 +307,7 @@ struct ScenarioBuilder {
                 social = reader.number(node, path: path, rule: rule).map { ($0, $0) }
             }
         }
-        guard let count, let sizes, let regionIndices, let typeIndex, let social else { return [] }
+        guard count > 0, let sizes, let regionIndices, let typeIndex, let social else { return [] }
         return (0..<count).map { i in
             Practice(id: "\(prefix)\(startNumber + i)",
                      members: spreadSize(i, of: count, between: sizes.0, and: sizes.1),
@@ -470,7 +478,7 @@ struct ScenarioBuilder {
         var seen: Set<String> = []
         for (index, (name, path)) in names.enumerated() where !seen.insert(name).inserted {
             let node = items.flatMap { $0.count == names.count ? $0[index].node : nil }
-            reader.report(node, path, "'\(name)' is defined twice; expected unique names")
+            reader.report(node, path, "'\(escapedForDisplay(name))' is defined twice; expected unique names")
         }
     }
 

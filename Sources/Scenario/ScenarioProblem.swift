@@ -23,10 +23,15 @@ public struct ScenarioProblem: Error, Equatable, Sendable, CustomStringConvertib
 /// Every problem found in a scenario and the files it names, reported together.
 public struct ScenarioError: Error, Sendable, CustomStringConvertible {
     public let problems: [ScenarioProblem]
-    public init(problems: [ScenarioProblem]) { self.problems = problems }
+    /// Problems found beyond those listed (a file can hold millions).
+    public let omitted: Int
+
+    public init(problems: [ScenarioProblem], omitted: Int = 0) { self.problems = problems; self.omitted = omitted }
 
     public var description: String {
-        let count = problems.count == 1 ? "1 problem" : "\(problems.count) problems"
-        return (["\(count) found:"] + problems.map { "  " + $0.description }).joined(separator: "\n")
+        let total = problems.count + omitted
+        let count = total == 1 ? "1 problem" : "\(total) problems"
+        let more = omitted > 0 ? ["  … and \(omitted) more, not listed: fix these and validate again"] : []
+        return (["\(count) found:"] + problems.map { "  " + $0.description } + more).joined(separator: "\n")
     }
 }

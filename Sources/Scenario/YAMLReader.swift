@@ -23,6 +23,44 @@ struct NumberRule: Sendable {
 /// Largest magnitude any scenario number may have: beyond it, sums of dollars over a statewide
 /// run lose integer precision, so the number is rejected rather than simulated wrongly.
 let largestSimulableNumber = 1e12
+/// Smallest non-zero magnitude any scenario number may have; see `YAMLReader.number`.
+let smallestSimulableNumber = 1e-9
+
+/// A number as YAML 1.2's core schema writes one: decimal or scientific (`12`, `-0.5`, `1e6`),
+/// `0x`/`0o` integers, `.inf`, `.nan`. Anything else is text, including what Swift's parser would
+/// also take (`0x1p3` hex floats, `infinity`, `1_000`).
+func coreSchemaNumber(_ text: String) -> Double? {
+    switch text {
+    case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .infinity
+    case "-.inf", "-.Inf", "-.INF": return -.infinity
+    case ".nan", ".NaN", ".NAN": return .nan
+    default: break
+    }
+    let bytes = Array(text.utf8)
+    func digits(_ from: Int, _ accepts: (UInt8) -> Bool) -> Bool { from < bytes.count && bytes[from...].allSatisfy(accepts) }
+    if bytes.starts(with: Array("0x".utf8)) {
+        return digits(2) { ($0 >= 48 && $0 <= 57) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 102) }
+            ? UInt64(text.dropFirst(2), radix: 16).map { Double($0) } : nil
+    }
+    if bytes.starts(with: Array("0o".utf8)) {
+        return digits(2) { $0 >= 48 && $0 <= 55 } ? UInt64(text.dropFirst(2), radix: 8).map { Double($0) } : nil
+    }
+    // [-+]? ( . digits | digits ( . digits? )? ) ( [eE] [-+]? digits )?
+    var index = 0
+    func isDigit(_ i: Int) -> Bool { i < bytes.count && bytes[i] >= 48 && bytes[i] <= 57 }
+    func skipDigits() -> Int { let start = index; while isDigit(index) { index += 1 }; return index - start }
+    if index < bytes.count, bytes[index] == 43 || bytes[index] == 45 { index += 1 }
+    let whole = skipDigits()
+    var fraction = 0
+    if index < bytes.count, bytes[index] == 46 { index += 1; fraction = skipDigits() }
+    guard whole > 0 || fraction > 0 else { return nil }
+    if index < bytes.count, bytes[index] | 0x20 == 101 {
+        index += 1
+        if index < bytes.count, bytes[index] == 43 || bytes[index] == 45 { index += 1 }
+        guard skipDigits() > 0 else { return nil }
+    }
+    return index == bytes.count ? Double(text) : nil
+}
 
 func format(_ x: Double) -> String {
     x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
@@ -34,38 +72,76 @@ final class YAMLReader {
     let file: String
     private(set) var problems: [ScenarioProblem] = []
 
+    /// Explicit YAML tags by node position, from `YAMLBounds`.
+    var explicitTags: [YAMLBounds.Position: String] = [:]
+
     init(file: String) { self.file = file }
+
+    func explicitTag(_ node: Node) -> String? {
+        guard let mark = node.mark else { return nil }
+        return explicitTags[YAMLBounds.Position(line: mark.line, column: mark.column)]
+    }
+
+    /// Most problems listed; past it they are counted, so a file of a million bad lines is
+    /// read in linear time and answered with a screenful, not a million lines.
+    static let maximumListed = 200
+    private(set) var omitted = 0
+    private var reported: Set<ProblemKey> = []
+
+    private struct ProblemKey: Hashable {
+        let line: Int?, column: Int?, message: String
+    }
+
+    /// Every problem recorded, as one error.
+    var error: ScenarioError { ScenarioError(problems: problems, omitted: omitted) }
 
     /// Records a problem. A value inherited by several tiers of a design is read once per tier;
     /// it is reported once, at its first key path.
     func report(_ node: Node?, _ path: String, _ message: String) {
         let mark = node?.mark
-        if let mark, problems.contains(where: { $0.line == mark.line && $0.column == mark.column && $0.message == message }) {
+        if let mark, !reported.insert(ProblemKey(line: mark.line, column: mark.column, message: message)).inserted {
             return
         }
-        problems.append(ScenarioProblem(file: file, line: mark?.line, column: mark?.column,
-                                        keyPath: path, message: message))
+        appendProblem(ScenarioProblem(file: file, line: mark?.line, column: mark?.column,
+                                      keyPath: path, message: message))
     }
 
     func report(line: Int?, column: Int?, _ path: String, _ message: String) {
-        problems.append(ScenarioProblem(file: file, line: line, column: column,
-                                        keyPath: path, message: message))
+        appendProblem(ScenarioProblem(file: file, line: line, column: column, keyPath: path, message: message))
     }
 
-    func appendProblem(_ problem: ScenarioProblem) { problems.append(problem) }
+    func appendProblem(_ problem: ScenarioProblem) {
+        if problems.count < Self.maximumListed { problems.append(problem) } else { omitted += 1 }
+    }
+
+    /// Takes over the problems another reader found (a roster's, reported under its own name).
+    func absorb(_ other: YAMLReader) {
+        for problem in other.problems { appendProblem(problem) }
+        omitted += other.omitted
+    }
 
     /// A mapping at `path`, or nil (with a problem) when the node is something else.
     func mapping(_ node: Node, path: String) -> MappingCursor? {
-        guard case let .mapping(mapping) = node else {
+        guard case let .mapping(mapping) = node, acceptsTag(node, path: path, standard: "map") else {
+            if case .mapping = node { return nil }
             report(node, path, "found \(describe(node)), expected a mapping of keys to values")
             return nil
         }
         return MappingCursor(reader: self, node: node, mapping: mapping, path: path)
     }
 
-    func string(_ node: Node, path: String) -> String? {
+    /// Text at `path`. Names end up in file names, CSV cells and terminal lines, so control
+    /// characters are refused; prose (`allowsLineBreaks`) may also hold line breaks and tabs.
+    func string(_ node: Node, path: String, allowsLineBreaks: Bool = false) -> String? {
         guard case let .scalar(scalar) = node, !scalar.string.isEmpty else {
             report(node, path, "found \(describe(node)), expected text")
+            return nil
+        }
+        guard acceptsTag(node, path: path, standard: "str") else { return nil }
+        let allowed: Set<Unicode.Scalar> = allowsLineBreaks ? ["\n", "\t"] : []
+        if scalar.string.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !allowed.contains($0) }) {
+            let what = allowsLineBreaks ? "terminal or other control codes" : "control characters (a line break, tab or terminal code)"
+            report(node, path, "found \(describe(node)), which holds \(what); expected plain text")
             return nil
         }
         return scalar.string
@@ -76,24 +152,46 @@ final class YAMLReader {
             report(node, path, "found \(describe(node)), expected \(rule.expected)")
             return nil
         }
-        let text = scalar.string.replacingOccurrences(of: "_", with: "")
-        guard let value = Double(text) ?? yamlSpecialNumber(text) else {
-            report(node, path, "found \(describe(node)), expected \(rule.expected)")
+        if let tag = explicitTag(node), tag == Tag.Name.str.rawValue || tag == "!" {
+            report(node, path, "found \(describe(node)) marked as text (!!str), expected \(rule.expected)")
             return nil
         }
+        guard acceptsTag(node, path: path, standard: "int", "float") else { return nil }
+        guard let value = coreSchemaNumber(scalar.string) else {
+            let hint = scalar.string.contains("_") ? " (write digits without separators, e.g. 1000000)" : ""
+            report(node, path, "found \(describe(node)), expected \(rule.expected)\(hint)")
+            return nil
+        }
+        let shown = escapedForDisplay(scalar.string)
         guard value.isFinite else {
-            report(node, path, "found \(scalar.string), expected a finite number (NaN and infinity cannot be simulated)")
+            report(node, path, "found \(shown), expected a finite number (NaN and infinity cannot be simulated)")
             return nil
         }
         guard abs(value) <= largestSimulableNumber else {
-            report(node, path, "found \(scalar.string), which is too large to simulate; expected \(rule.expected)")
+            report(node, path, "found \(shown), which is too large to simulate; expected \(rule.expected)")
+            return nil
+        }
+        // Subnormal and near-subnormal values pass range checks yet overflow once squared or
+        // inverted (a CV of 5e-324 gives a gamma shape of infinity).
+        guard value == 0 || abs(value) >= smallestSimulableNumber else {
+            report(node, path, "found \(shown), which is too close to zero to simulate (below \(smallestSimulableNumber)); expected 0 or \(rule.expected) of at least \(smallestSimulableNumber)")
             return nil
         }
         guard rule.accepts(value) else {
-            report(node, path, "found \(scalar.string), expected \(rule.expected)")
+            report(node, path, "found \(shown), expected \(rule.expected)")
             return nil
         }
         return value
+    }
+
+    /// Whether a node's explicit YAML tag, if any, is one of the standard tags of what is read
+    /// here (`!!int`, `!!float` for a number); any other tag is reported rather than ignored.
+    func acceptsTag(_ node: Node, path: String, standard: String...) -> Bool {
+        guard let tag = explicitTag(node), tag != "!" else { return true }
+        if standard.contains(where: { tag == "tag:yaml.org,2002:" + $0 }) { return true }
+        let shownTag = tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst("tag:yaml.org,2002:".count) : tag
+        report(node, path, "found \(describe(node)) with the YAML tag \(escapedForDisplay(String(shownTag))), expected no tag (scenario values take their type from their key)")
+        return false
     }
 
     func integer(_ node: Node, path: String, min: Int, max: Int) -> Int? {
@@ -128,20 +226,12 @@ final class YAMLReader {
             report(node, path, "found \(describe(node)), expected a list")
             return nil
         }
+        guard acceptsTag(node, path: path, standard: "seq") else { return nil }
         if sequence.isEmpty && !allowEmpty {
             report(node, path, "found an empty list, expected at least one entry")
             return nil
         }
         return Array(sequence)
-    }
-
-    private func yamlSpecialNumber(_ text: String) -> Double? {
-        switch text.lowercased() {
-        case ".inf", "+.inf": return .infinity
-        case "-.inf": return -.infinity
-        case ".nan": return .nan
-        default: return nil
-        }
     }
 }
 
@@ -149,8 +239,7 @@ func describe(_ node: Node) -> String {
     switch node {
     case let .scalar(scalar):
         if scalar.string.isEmpty { return "an empty value" }
-        let text = scalar.string.count > 40 ? String(scalar.string.prefix(40)) + "…" : scalar.string
-        return "'\(text)'"
+        return "'\(escapedForDisplay(scalar.string, limit: 40))'"
     case .mapping: return "a mapping"
     case .sequence: return "a list"
     case .alias: return "an alias"
@@ -176,7 +265,7 @@ final class MappingCursor {
                 continue
             }
             if !seen.insert(scalar.string).inserted {
-                let keyPath = path.isEmpty ? scalar.string : "\(path).\(scalar.string)"
+                let keyPath = path.isEmpty ? visible(scalar.string) : "\(path).\(visible(scalar.string))"
                 reader.report(key, keyPath, "appears twice in the same mapping")
                 continue
             }
@@ -196,12 +285,12 @@ final class MappingCursor {
         reader.report(node, child(key), "is missing, expected \(expected)")
     }
 
-    func string(_ key: String, default defaultValue: String? = nil) -> String? {
+    func string(_ key: String, default defaultValue: String? = nil, allowsLineBreaks: Bool = false) -> String? {
         guard let node = value(key) else {
             if defaultValue == nil { missing(key, expected: "text") }
             return defaultValue
         }
-        return reader.string(node, path: child(key))
+        return reader.string(node, path: child(key), allowsLineBreaks: allowsLineBreaks)
     }
 
     func number(_ key: String, default defaultValue: Double? = nil, _ rule: NumberRule) -> Double? {
@@ -276,7 +365,7 @@ final class MappingCursor {
         for pair in pairs where !knownKeys.contains(pair.key) {
             let hint = closest(to: pair.key, in: knownKeys).map { " (did you mean '\($0)'?)" } ?? ""
             let allowed = knownKeys.joined(separator: ", ")
-            reader.report(pair.keyNode, child(pair.key), "is not a known key\(hint); expected one of: \(allowed)")
+            reader.report(pair.keyNode, child(visible(pair.key)), "is not a known key\(hint); expected one of: \(allowed)")
         }
     }
 }
