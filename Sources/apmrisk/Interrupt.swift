@@ -14,24 +14,46 @@ final class StopFlag: Sendable {
 
 /// Turns SIGINT and SIGTERM into a request to stop: workers finish the trial they are on and the
 /// run ends without writing anything, instead of dying half-way through writing a result. A
-/// second signal quits at once.
-final class Interrupt {
-    let flag = StopFlag()
-    private var sources: [any DispatchSourceSignal] = []
+/// second signal quits at once, after the cleanup registered with `onQuit` (which waits for a
+/// write in progress, so no partial folder is left). Exit codes follow the shell's 128 + signal:
+/// 130 for Ctrl-C, 143 for SIGTERM.
+final class Interrupt: Sendable {
+    /// The state the signal handlers share; a class because `Atomic` and `Mutex` cannot be copied
+    /// into an escaping closure.
+    private final class Received: Sendable {
+        let flag = StopFlag()
+        let signalNumber = Atomic<Int32>(0)
+        let cleanup = Mutex<(@Sendable () -> Void)?>(nil)
+    }
+
+    private let received = Received()
+    // Kept only so the sources stay alive; never touched after init.
+    nonisolated(unsafe) private let sources: [any DispatchSourceSignal]
+
+    var flag: StopFlag { received.flag }
 
     init() {
-        for signalNumber in [SIGINT, SIGTERM] {
+        let received = received
+        sources = [SIGINT, SIGTERM].map { signalNumber in
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            let flag = self.flag
             source.setEventHandler {
-                if flag.set() { exit(130) }
+                _ = received.signalNumber.compareExchange(expected: 0, desired: signalNumber, ordering: .relaxed)
+                if received.flag.set() {
+                    received.cleanup.withLock { $0 }?()
+                    exit(128 + signalNumber)
+                }
                 standardError("\napmrisk: interrupted; stopping after the trials in progress (interrupt again to quit at once)")
             }
             source.resume()
-            sources.append(source)
+            return source
         }
     }
 
-    func isRequested() -> Bool { flag.isSet() }
+    func isRequested() -> Bool { received.flag.isSet() }
+
+    /// 128 + the first signal received.
+    var exitCode: Int32 { 128 + max(received.signalNumber.load(ordering: .relaxed), SIGINT) }
+
+    func onQuit(_ action: @escaping @Sendable () -> Void) { received.cleanup.withLock { $0 = action } }
 }

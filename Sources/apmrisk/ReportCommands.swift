@@ -6,14 +6,22 @@ import Statistics
 /// Reads the summary of a finished run folder, or exits 64 saying why the folder is not one.
 func loadRun(_ path: String) throws -> RunSummary {
     let folder = URL(fileURLWithPath: path)
+    let summaryURL = folder.appendingPathComponent("summary.json")
     do {
         _ = try RunManifest.load(runFolder: folder)
-        return try SummaryJSON.decode(Data(contentsOf: folder.appendingPathComponent("summary.json")))
+        // A summary is a few megabytes even for the statewide model; 1 GiB means damage.
+        guard let data = RunManifest.readRegularFile(summaryURL, limit: 1 << 30) else {
+            standardError("apmrisk: \(summaryURL.path): is missing, not a regular file, or larger than 1 GiB; the run folder was edited or damaged")
+            throw ExitCode.badInput
+        }
+        return try SummaryJSON.decode(data)
     } catch let error as RunFolderError {
         standardError("apmrisk: \(error)")
         throw ExitCode.badInput
+    } catch let exit as ExitCode {
+        throw exit
     } catch {
-        standardError("apmrisk: \(path)/summary.json cannot be read: \(error)")
+        standardError("apmrisk: \(summaryURL.path): \(RunManifest.plainWords(error)); the run folder was edited or damaged")
         throw ExitCode.badInput
     }
 }

@@ -93,7 +93,7 @@ struct Run: ParsableCommand {
         if let replay {
             let folder = URL(fileURLWithPath: replay)
             let manifest: RunManifest
-            do { manifest = try RunManifest.load(runFolder: folder) } catch {
+            do { manifest = try RunManifest.load(runFolder: folder, methods: SimulationMethod.allCases.map(\.rawValue)) } catch {
                 standardError("apmrisk: \(error)")
                 throw ExitCode.badInput
             }
@@ -129,14 +129,32 @@ struct Run: ParsableCommand {
         let job = try job()
         let workers = threads ?? ProcessInfo.processInfo.activeProcessorCount
         let destination = URL(fileURLWithPath: output ?? defaultOutput(for: job.scenario))
-        if FileManager.default.fileExists(atPath: destination.path) {
-            standardError("apmrisk: \(destination.path) already exists; choose another --output")
+        try checkResources(job, workers: workers)
+        let claim: OutputClaim
+        do {
+            let (claimed, removed) = try OutputClaim.claim(destination, neededBytes: job.scenarioBytes.count + OutputClaim.typicalOutputBytes)
+            claim = claimed
+            for path in removed where !quiet {
+                standardError("apmrisk: removed \(path), left by a run that was killed while writing")
+            }
+        } catch {
+            standardError("apmrisk: \(error)")
             throw ExitCode.badInput
         }
-        try checkResources(job, workers: workers)
 
         let started = Date()
         let interrupt = Interrupt()
+        interrupt.onQuit { claim.release() }
+        do {
+            try simulateAndWrite(job, workers: workers, claim: claim, interrupt: interrupt, started: started)
+        } catch {
+            claim.release()
+            throw error
+        }
+    }
+
+    func simulateAndWrite(_ job: Job, workers: Int, claim: OutputClaim, interrupt: Interrupt, started: Date) throws {
+        let destination = claim.destination
         let progress = Progress(total: job.trials,
                                 style: ProgressFormat.style(quiet: quiet, terminal: isatty(STDERR_FILENO) == 1))
         let results: SimulationResults
@@ -157,7 +175,7 @@ struct Run: ParsableCommand {
             })
         } catch let SimulationError.cancelled(done) {
             standardError("\napmrisk: stopped after \(done) of \(job.trials) trials; nothing was written (a run folder appears only when complete)")
-            throw ExitCode(130)
+            throw ExitCode(interrupt.exitCode)
         } catch let SimulationError.plan(.unplacedPractices(design, index, practices)) {
             standardError("apmrisk: \(job.scenario.sourceFile): " + RunPlanError.unplacedPractices(design: design, designIndex: index, practices: practices).description)
             throw ExitCode.badInput
@@ -182,16 +200,22 @@ struct Run: ParsableCommand {
             precision: job.precision)
         if interrupt.isRequested() {
             standardError("apmrisk: interrupted while summarising; nothing was written")
-            throw ExitCode(130)
+            throw ExitCode(interrupt.exitCode)
         }
-        try RunFolder.write(to: destination, files: [
+        let files: [String: Data] = [
             "summary.json": try SummaryJSON.encode(summary),
             "exposure.csv": Data(ExposureCSV.render(summary).utf8),
             "budget.csv": Data(BudgetCSV.render(summary.budget).utf8),
             "appropriations.csv": Data(AppropriationsCSV.render(summary.budget).utf8),
             "report.html": Data(HTMLReport.render(summary).utf8),
             RunManifest.scenarioCopy: job.scenarioBytes,
-        ], manifest: try manifest.encoded())
+        ]
+        let manifestBytes = try manifest.encoded()
+        do {
+            try claim.write(files: files, manifest: manifestBytes, manifestName: RunManifest.fileName)
+        } catch {
+            try rescue(files: files, manifest: manifestBytes, claim: claim, failure: error)
+        }
         if !quiet {
             print(TerminalTable.render(summary))
             print(BudgetTable.render(summary.budget))
@@ -243,36 +267,32 @@ struct Run: ParsableCommand {
         }
     }
 
+    /// Writing failed at the end (the disk filled, the folder was removed): the finished results
+    /// are kept in the temporary folder instead, and the message says where.
+    func rescue(files: [String: Data], manifest: Data, claim: OutputClaim, failure: any Error) throws {
+        claim.release()
+        let reason = plainReason(failure)
+        let keep = FileManager.default.temporaryDirectory
+            .appendingPathComponent("apmrisk-unsaved-\(claim.destination.lastPathComponent)-\(getpid())")
+        do {
+            try FileManager.default.createDirectory(at: keep, withIntermediateDirectories: true)
+            for (name, data) in files { try data.write(to: keep.appendingPathComponent(name)) }
+            try manifest.write(to: keep.appendingPathComponent(RunManifest.fileName))
+        } catch {
+            try? FileManager.default.removeItem(at: keep)
+            standardError("apmrisk: cannot write \(claim.destination.path) (\(reason)), nor keep the results in \(keep.path) (\(plainReason(error))); nothing was written")
+            throw ExitCode.failure
+        }
+        standardError("apmrisk: cannot write \(claim.destination.path) (\(reason)); the finished results are kept in \(keep.path): move that folder where you want it")
+        throw ExitCode.failure
+    }
+
     func defaultOutput(for scenario: Scenario) -> String {
         let stem = URL(fileURLWithPath: scenario.sourceFile).deletingPathExtension().lastPathComponent
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyyMMdd-HHmmss"
         return "Results/\(replay == nil ? stem : "replay")-\(formatter.string(from: Date()))"
-    }
-}
-
-/// Writes a run folder atomically: files go into a hidden temporary sibling that is renamed into
-/// place only once complete, the manifest last, so an interrupted or killed run never leaves a
-/// folder that looks finished.
-enum RunFolder {
-    static func write(to destination: URL, files: [String: Data], manifest: Data) throws {
-        let manager = FileManager.default
-        let parent = destination.deletingLastPathComponent()
-        try manager.createDirectory(at: parent, withIntermediateDirectories: true)
-        let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
-        try? manager.removeItem(at: staging)
-        try manager.createDirectory(at: staging, withIntermediateDirectories: false)
-        do {
-            for (name, data) in files.sorted(by: { $0.key < $1.key }) {
-                try data.write(to: staging.appendingPathComponent(name))
-            }
-            try manifest.write(to: staging.appendingPathComponent(RunManifest.fileName))
-            try manager.moveItem(at: staging, to: destination)
-        } catch {
-            try? manager.removeItem(at: staging)
-            throw error
-        }
     }
 }
 
