@@ -14,6 +14,10 @@ enum YAMLBounds {
     /// Most nodes aliases may add to the tree. Anchors exist to share a reconciliation block or a
     /// tier between designs; that copies hundreds of nodes, not millions.
     static let maximumAliasExpansion = 1_000_000
+    /// Most nodes the file may write out itself. The largest shipped scenario has a few thousand;
+    /// a tree of a million takes Yams about half a gigabyte, and a 64 MiB file of empty list items
+    /// (13 million nodes) took 7.6 GB and 72 s before this limit.
+    static let maximumWrittenNodes = 1_000_000
     /// Most duplicate keys listed before the pass stops looking.
     static let maximumReported = 100
 
@@ -81,6 +85,7 @@ enum YAMLBounds {
         var anchors: [String: Shape] = [:]
         var frames: [Frame] = []
         var aliasNodes = 0
+        var writtenNodes = 0
         var explicitTags: [Position: String] = [:]
 
         init(file: String) { self.file = file }
@@ -95,6 +100,13 @@ enum YAMLBounds {
             default: nil
             }
             if let tag = name(tag) { explicitTags[Position(line: line, column: column)] = tag }
+            if [YAML_SCALAR_EVENT, YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT].contains(event.type) {
+                writtenNodes += 1
+                if writtenNodes > maximumWrittenNodes {
+                    fail(line, column, "the file holds more than \(maximumWrittenNodes.formatted()) values; expected a scenario of a few thousand (list many practices in a roster CSV: practices.roster)")
+                    return
+                }
+            }
             switch event.type {
             case YAML_SCALAR_EVENT:
                 let scalar = event.data.scalar
@@ -144,24 +156,24 @@ enum YAMLBounds {
                 fail(line, column, "the alias *\(alias ?? "") nests deeper than \(maximumDepth) levels once expanded; expected anchors that are not built from themselves")
                 return
             }
-            var parent = frames[frames.count - 1]
-            parent.childDepth = max(parent.childDepth, shape.depth)
-            parent.nodes = min(parent.nodes + shape.nodes, Int.max / 2)
-            if parent.isMapping {
-                if parent.pendingKey != nil {
-                    parent.pendingKey = nil
+            // Changed in place: a copy of the frame would copy its key set on every insert.
+            let top = frames.count - 1
+            frames[top].childDepth = max(frames[top].childDepth, shape.depth)
+            frames[top].nodes = min(frames[top].nodes + shape.nodes, Int.max / 2)
+            if frames[top].isMapping {
+                if frames[top].pendingKey != nil {
+                    frames[top].pendingKey = nil
                 } else if let key = shape.scalar {
-                    if !parent.keys.insert(key).inserted {
+                    if !frames[top].keys.insert(key).inserted {
                         report(line, column, keyPath(appending: visible(key)), "appears twice in the same mapping; expected each key once")
                     }
-                    parent.pendingKey = key
+                    frames[top].pendingKey = key
                 } else {
                     fail(line, column, "found the alias *\(alias ?? "") of a \(shape.depth > 1 ? "list or mapping" : "value") as a key, expected a plain name")
                     return
                 }
             }
-            parent.children += 1
-            frames[frames.count - 1] = parent
+            frames[top].children += 1
         }
 
         /// The key path component the next node of the innermost collection sits under.

@@ -55,6 +55,15 @@ struct HostileInputTests {
         }
     }
 
+    /// Thirteen million empty items (a 62 MiB file, under the size limit) took 7.6 GB to compose;
+    /// a file of more values than any scenario needs is refused on the event stream instead.
+    @Test func aFileOfMoreValuesThanAnyScenarioIsRefusedBeforeItIsComposed() {
+        let items = String(repeating: "  - \n", count: YAMLBounds.maximumWrittenNodes + 1)
+        let found = problems(validScenario + "\nfiller:\n" + items)
+        #expect(found.count == 1)
+        #expect(found.first?.message.contains("holds more than 1,000,000 values") == true)
+    }
+
     @Test(arguments: [
         ("12", 12.0), ("-0.5", -0.5), ("+3", 3.0), (".5", 0.5), ("1e6", 1e6), ("2.5E-3", 2.5e-3), ("7.", 7.0),
         ("0x1F", 31.0), ("0o17", 15.0),
