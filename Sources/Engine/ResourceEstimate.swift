@@ -4,7 +4,13 @@ import Settlement
 /// What a run will need, known before it starts: memory for the per-trial results it keeps, and
 /// the member-years it will simulate (which sets its time).
 public struct ResourceEstimate: Sendable {
-    public let bytes: Double
+    /// Bytes of the per-trial results kept until the summaries are made.
+    public let resultBytes: Double
+    /// Bytes the member libraries keep for the whole run (their tail records), when the run
+    /// draws in aggregate.
+    public let libraryBytes: Double
+    /// Bytes one thread holds while it draws and sorts one library (every member's vector).
+    public let libraryBuildBytesPerThread: Double
     public let memberYears: Double
     /// Practice-years settled once per design: the aggregate path's unit of work.
     public let practiceYears: Double
@@ -35,7 +41,7 @@ public struct ResourceEstimate: Sendable {
         let kept = 2 * t * d * p * y + 2 * t * p * y + t * (d + 1) * y * Double(PayerOutlay.Component.allCases.count)
         // Summaries gather one group's observations at a time (values, shares, flags, a sorted
         // copy) on top of what is kept; a factor of 2 covers that with room.
-        bytes = kept * 8 * 2
+        resultBytes = kept * 8 * 2
         memberYears = t * Double(scenario.practices.reduce(0) { $0 + $1.members }) * (y + 1)
         // The fast path's libraries: per class, stratum, library set and multiplier grid point,
         // `membersPerLibrary` member draws (as `AggregateModel` sizes them); the grid points a
@@ -47,7 +53,26 @@ public struct ResourceEstimate: Sendable {
         practiceYears = t * p * (y + 1)
         designs = d
         method = scenario.simulation.method
+        // A library keeps its costliest 1/16 as Float vectors of `width` fields; building one holds
+        // every member's vector as Double plus a sort key and an index (measured on
+        // Models/default.yaml, 2 threads: 95–104 bytes of peak memory per library member).
+        let riskBounds = Set(scenario.designs.flatMap { $0.tracks.flatMap { $0.tiers.flatMap {
+            $0.terms.addOns.flatMap { $0.riskTiers.compactMap(\.below) } } } })
+        let width = Double(5 + scenario.services.count + riskBounds.count)
+        let usesLibraries = method == .aggregate || (method == .automatic && libraryDraws * 3 <= memberYears)
+        libraryBytes = usesLibraries ? libraryDraws * width * 4 / 16 : 0
+        libraryBuildBytesPerThread = usesLibraries ? perLibrary * (width * 8 + 24) : 0
     }
+
+    /// Peak memory on `threads` threads: the process itself, results, libraries, and the
+    /// libraries being built.
+    public func bytes(threads: Int) -> Double {
+        Self.processBytes + resultBytes + libraryBytes + Double(max(threads, 1)) * libraryBuildBytesPerThread
+    }
+
+    /// What a run takes before any of the above: code, panels, term sheets (measured: 132 MB peak
+    /// on Models/default.yaml and 138 MB on Models/bench-statewide.yaml at 20 trials, /usr/bin/time -v).
+    static let processBytes = 160e6
 
     /// Time on `threads` cores: member by member, or in aggregate (libraries included) when the
     /// scenario allows it and that is cheaper (as the run itself decides, roughly).
@@ -59,8 +84,11 @@ public struct ResourceEstimate: Sendable {
         return core / Double(max(threads, 1))
     }
 
-    /// The largest number of trials whose results fit in `bytes`.
-    public func trialsFitting(bytes available: Double, trials: Int) -> Int {
-        max(1, Int(Double(trials) * available / max(bytes, 1)))
+    /// The largest number of trials whose results fit in `available` bytes beside the libraries,
+    /// or nil when the libraries alone do not fit (fewer trials would not help).
+    public func trialsFitting(bytes available: Double, trials: Int, threads: Int) -> Int? {
+        let forResults = available - bytes(threads: threads) + resultBytes
+        guard forResults > 0 else { return nil }
+        return max(1, Int(Double(trials) * forResults / max(resultBytes, 1)))
     }
 }

@@ -230,7 +230,7 @@ struct Run: ParsableCommand {
         guard job.precision != nil else { return job.trials }
         let available = Double(ProcessInfo.processInfo.physicalMemory) * 0.75
         let fitting = ResourceEstimate(scenario: job.scenario, trials: maxTrials)
-            .trialsFitting(bytes: available, trials: maxTrials)
+            .trialsFitting(bytes: available, trials: maxTrials, threads: workers) ?? job.trials
         return max(job.trials, min(maxTrials, fitting))
     }
 
@@ -249,21 +249,33 @@ struct Run: ParsableCommand {
         return (min(limit, Int(next.rounded(.up))), summary)
     }
 
-    /// Refuses, before starting, a run whose results would not fit in memory; says how long it
-    /// will take.
+    /// Refuses, before anything is allocated, a run whose results and member libraries would not
+    /// fit in memory, saying what to change; says how long it will take.
     func checkResources(_ job: Job, workers: Int) throws {
         let estimate = ResourceEstimate(scenario: job.scenario, trials: job.trials)
         let available = Double(ProcessInfo.processInfo.physicalMemory) * 0.75
-        if estimate.bytes > available {
-            let fitting = estimate.trialsFitting(bytes: available, trials: job.trials)
-            standardError(String(format: "apmrisk: this run would need about %.1f GiB of memory for its results, more than the %.1f GiB available; run at most %d trials (--trials %d), or split the designs or practices over several scenarios",
-                                 estimate.bytes / 1_073_741_824, available / 1_073_741_824, fitting, fitting))
+        let gib = 1_073_741_824.0
+        let needed = estimate.bytes(threads: workers)
+        if needed > available {
+            let parts = String(format: "%.1f GiB for results, %.1f GiB for member libraries", estimate.resultBytes / gib,
+                               (needed - estimate.resultBytes) / gib)
+            var advice: String
+            if let fitting = estimate.trialsFitting(bytes: available, trials: job.trials, threads: workers) {
+                advice = "run at most \(fitting) trials (--trials \(fitting)), or split the designs or practices over several scenarios"
+            } else {
+                advice = "lower simulation.library_members in \(job.scenario.sourceFile) (now \(job.scenario.simulation.libraryMembers)), or set simulation.method: member"
+            }
+            if estimate.libraryBytes > 0, estimate.resultBytes < available / 2 {
+                advice += "; lowering simulation.library_members (now \(job.scenario.simulation.libraryMembers)) also helps"
+            }
+            standardError(String(format: "apmrisk: this run would need about %.1f GiB of memory (%@), more than the %.1f GiB available; %@",
+                                 needed / gib, parts, available / gib, advice))
             throw ExitCode.badInput
         }
         if !quiet {
-            standardError(String(format: "apmrisk: %d trials, %.0f million member-years, about %@ on %d thread%@, %.2f GiB for results",
+            standardError(String(format: "apmrisk: %d trials, %.0f million member-years, about %@ on %d thread%@, %.2f GiB of memory",
                                  job.trials, estimate.memberYears / 1e6, ProgressFormat.clock(estimate.seconds(threads: workers)),
-                                 workers, workers == 1 ? "" : "s", estimate.bytes / 1_073_741_824))
+                                 workers, workers == 1 ? "" : "s", needed / gib))
         }
     }
 
