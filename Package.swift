@@ -16,17 +16,18 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"])]),
+        .target(name: "Locking"),
         .target(name: "Sampling", dependencies: ["CGSL"]),
-        .target(name: "Scenario", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Scenario", dependencies: [.product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
         .target(name: "Settlement", dependencies: ["Scenario"]),
         .target(name: "Statistics", dependencies: ["Sampling"]),
-        .target(name: "Engine", dependencies: ["Sampling", "Scenario", "Settlement", "Statistics"],
+        .target(name: "Engine", dependencies: ["Locking", "Sampling", "Scenario", "Settlement", "Statistics"],
                 exclude: ["README.md", "Aggregate/README.md", "World/README.md", "Reference/README.md"]),
         .target(name: "Reports", dependencies: ["Statistics"], exclude: ["README.md"]),
         .executableTarget(name: "apmrisk", dependencies: [
-            "Engine", "Reports", "Scenario",
+            "Engine", "Locking", "Reports", "Scenario",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], exclude: ["README.md"]),
         .executableTarget(name: "apmrisk-bench", dependencies: [
             "Engine", "Sampling", "Scenario",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

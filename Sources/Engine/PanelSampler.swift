@@ -3,6 +3,7 @@ import Sampling
 import Scenario
 import Settlement
 import Synchronization
+import Locking
 
 /// Practice-years of one panel on their own, by either path: the member level of a scenario at
 /// multiplier 1 and baseline fees, for the benchmark and for tests that compare the fast path
@@ -48,9 +49,9 @@ public struct PanelSampler: Sendable {
                                   grid: AggregateModel.gridPoints(for: [multiplier]),
                                   threads: threads)
         }
-        let results = Mutex<[[PracticeYearActivity]?]>(Array(repeating: nil, count: trials))
+        let results = Locked<[[PracticeYearActivity]?]>(Array(repeating: nil, count: trials))
         let next = Atomic<Int>(0)
-        let failure = Mutex<SamplingError?>(nil)
+        let failure = Locked<SamplingError?>(nil)
         DispatchQueue.concurrentPerform(iterations: max(1, min(threads, trials))) { _ in
             let rng: GSLGenerator
             do throws(SamplingError) { rng = try GSLGenerator(seed: seed) } catch {

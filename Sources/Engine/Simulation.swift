@@ -3,6 +3,7 @@ import Sampling
 import Scenario
 import Settlement
 import Synchronization
+import Locking
 
 /// Everything a run produced, trial by trial, before summarising. Index helpers give the flat
 /// layout: one contiguous block per trial, so each trial writes only its own slots.
@@ -186,7 +187,7 @@ public enum Simulation {
         let layout = results.dimensions
         let nextTrial = Atomic<Int>(0)
         let finished = Atomic<Int>(0)
-        let failure = Mutex<SamplingError?>(nil)
+        let failure = Locked<SamplingError?>(nil)
         let workers = max(1, min(threads, trials))
         let first = range.lowerBound
         let seed = simulator.seed

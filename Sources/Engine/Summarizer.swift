@@ -4,6 +4,7 @@ import Sampling
 import Scenario
 import Statistics
 import Synchronization
+import Locking
 
 /// Turns trial-by-trial results into the versioned `RunSummary`: per design × size band ×
 /// program year (and the whole program), over trials × the band's practices.
@@ -63,7 +64,7 @@ public struct Summarizer: Sendable {
             }
         }
         let jobList = jobs
-        let slots = Mutex<[ExposureSummary?]>(Array(repeating: nil, count: jobs.count))
+        let slots = Locked<[ExposureSummary?]>(Array(repeating: nil, count: jobs.count))
         let next = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: max(1, min(ProcessInfo.processInfo.activeProcessorCount, jobs.count))) { _ in
             while true {

@@ -5,7 +5,6 @@ import Foundation
 import Sampling
 import Scenario
 import Statistics
-import Synchronization
 
 /// Times the member level on the speed peer's model, by the fast (aggregate) path and the direct
 /// (member-by-member) path, on 1 and 2 threads, beside the numpy peer measured in the same run;

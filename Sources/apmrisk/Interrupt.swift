@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Synchronization
+import Locking
 
 /// Set once the user asks the run to stop.
 final class StopFlag: Sendable {
@@ -18,12 +19,12 @@ final class StopFlag: Sendable {
 /// write in progress, so no partial folder is left). Exit codes follow the shell's 128 + signal:
 /// 130 for Ctrl-C, 143 for SIGTERM.
 final class Interrupt: Sendable {
-    /// The state the signal handlers share; a class because `Atomic` and `Mutex` cannot be copied
+    /// The state the signal handlers share; a class because `Atomic` cannot be copied
     /// into an escaping closure.
     private final class Received: Sendable {
         let flag = StopFlag()
         let signalNumber = Atomic<Int32>(0)
-        let cleanup = Mutex<(@Sendable () -> Void)?>(nil)
+        let cleanup = Locked<(@Sendable () -> Void)?>(nil)
     }
 
     private let received = Received()
@@ -41,7 +42,9 @@ final class Interrupt: Sendable {
                 _ = received.signalNumber.compareExchange(expected: 0, desired: signalNumber, ordering: .relaxed)
                 if received.flag.set() {
                     received.cleanup.withLock { $0 }?()
-                    exit(128 + signalNumber)
+                    // _exit, not exit: workers are still running, and exit's atexit handlers and
+                    // destructors (LeakSanitizer's check among them) would run under their feet.
+                    _exit(128 + signalNumber)
                 }
                 standardError("\napmrisk: interrupted; stopping after the trials in progress (interrupt again to quit at once)")
             }

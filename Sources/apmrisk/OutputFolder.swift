@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 
 /// Why an output folder cannot be used, said before any trial is run.
 struct OutputProblem: Error, CustomStringConvertible {
@@ -22,7 +22,7 @@ final class OutputClaim: Sendable {
     private let lockDescriptor: Int32
     /// Whether the lock and staging folder are still ours. Taken while files are written, so a
     /// second interrupt waits for the write to finish before removing what is left.
-    private let held = Mutex<Bool>(true)
+    private let held = Locked<Bool>(true)
 
     /// Bytes the run folder takes beyond the scenario copy: the report, summary and tables of the
     /// largest shipped model come to under 2 MB; this leaves room for bigger ones.

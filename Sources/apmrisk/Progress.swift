@@ -1,6 +1,6 @@
 import Foundation
 import Reports
-import Synchronization
+import Locking
 
 /// Progress on stderr, never mixed into stdout's tables: a redrawn bar with trials done, rate and
 /// time left when stderr is a terminal; a plain line every few seconds when it is not (logs, CI);
@@ -8,15 +8,15 @@ import Synchronization
 final class Progress: Sendable {
     typealias Style = ProgressFormat.Style
 
-    private let target: Mutex<Int>
+    private let target: Locked<Int>
     private let style: Style
     private let start = Date()
     /// When the first trial finished: rates and time left count trials only, not the library
     /// building before them.
-    private let trialsStart = Mutex<Date?>(nil)
-    private let lastShown = Mutex<Date>(.distantPast)
+    private let trialsStart = Locked<Date?>(nil)
+    private let lastShown = Locked<Date>(.distantPast)
 
-    init(total: Int, style: Style) { target = Mutex(total); self.style = style }
+    init(total: Int, style: Style) { target = Locked(total); self.style = style }
 
     private var total: Int { target.withLock { $0 } }
 

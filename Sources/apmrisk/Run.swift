@@ -5,7 +5,7 @@ import Reports
 import Sampling
 import Scenario
 import Statistics
-import Synchronization
+import Locking
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -160,7 +160,7 @@ struct Run: ParsableCommand {
         let results: SimulationResults
         let limit = precisionLimit(job, workers: workers)
         // A --precision run summarises every round; the last round's summary is the run's.
-        let lastRound = Mutex<RunSummary?>(nil)
+        let lastRound = Locked<RunSummary?>(nil)
         do {
             results = try Simulation.run(scenario: job.scenario, trials: job.trials, seed: job.seed, threads: workers,
                                          progress: progress.update, libraryProgress: progress.libraries,

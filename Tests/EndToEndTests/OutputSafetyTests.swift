@@ -65,6 +65,34 @@ struct OutputSafetyTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
     }
 
+    /// The write at the end fails (here: its staging folder is removed mid-run, as a full disk or
+    /// a cleanup script would make it fail): the finished results are kept and the message says where.
+    @Test func finishedResultsAreKeptWhenTheFinalWriteFails() throws {
+        let folder = try cli.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("lost"), temporary = folder.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: false)
+        let process = Process()
+        process.executableURL = CommandLineTests.binary
+        process.arguments = ["run", Self.defaultModel, "--trials", "200", "--output", output.path, "--quiet"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": temporary.path]) { $1 }
+        let err = Pipe()
+        process.standardOutput = Pipe()
+        process.standardError = err
+        try process.run()
+        #expect(waitForClaim(process, output: output))
+        try FileManager.default.removeItem(at: folder.appendingPathComponent(".lost.partial-\(process.processIdentifier)"))
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1, "\(stderr)")
+        let kept = temporary.appendingPathComponent("apmrisk-unsaved-lost-\(process.processIdentifier)")
+        #expect(stderr.contains("the finished results are kept in \(kept.path)"), "\(stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: kept.path).sorted() == [
+            "appropriations.csv", "budget.csv", "exposure.csv", "manifest.json", "report.html", "scenario.yaml", "summary.json"])
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(".lost.lock").path))
+    }
+
     @Test func leftoversOfAKilledRunAreRemovedByTheNextRun() throws {
         let folder = try cli.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -4,6 +4,7 @@ import Sampling
 import Settlement
 import Statistics
 import Synchronization
+import Locking
 
 /// The fast path of the member level: a practice-year's sums drawn from per-class libraries
 /// (`PanelLibrary`) instead of member by member. Its cost per practice-year grows with the number
@@ -35,7 +36,7 @@ final class AggregateModel: Sendable {
     static let bodySkewnessTarget = 0.3
 
     private final class LibrarySlot: Sendable {
-        let library = Mutex<PanelLibrary?>(nil)
+        let library = Locked<PanelLibrary?>(nil)
     }
 
     init(members: MemberModel, recording: WorldRecording, primaryCareScope: [Bool], libraryMembers: Int, seed: UInt64) {
@@ -142,7 +143,7 @@ final class AggregateModel: Sendable {
     func prepare(groups: Set<Int>, grid: Set<Int>, threads: Int,
                  progress: (@Sendable (Int, Int) -> Void)? = nil) throws(SamplingError) {
         let work = (0..<Self.librarySets).flatMap { s in groups.sorted().flatMap { c in grid.sorted().map { (c, $0, s) } } }
-        let failure = Mutex<SamplingError?>(nil)
+        let failure = Locked<SamplingError?>(nil)
         let built = Atomic<Int>(0)
         let workers = max(1, min(threads, work.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in

@@ -1,6 +1,6 @@
 import Foundation
 import Sampling
-import Synchronization
+import Locking
 
 /// The exact mean of what a stop-loss removes: E[(Y − a)⁺] per member-year, Y the member's cost in
 /// the truncation's scope at the year's fees and a the attachment, for one panel group (class,
@@ -257,8 +257,8 @@ final class ExcessTables: Sendable {
         let scope: Int?
         let bandTop: Double
     }
-    private final class Slot: Sendable { let lattice = Mutex<ExcessLattice?>(nil) }
-    private let slots = Mutex<[Key: Slot]>([:])
+    private final class Slot: Sendable { let lattice = Locked<ExcessLattice?>(nil) }
+    private let slots = Locked<[Key: Slot]>([:])
 
     /// E[(Y_t − a_t)⁺] per member of panel group (`classIndex`, `stratum`) at `multiplier`, for
     /// each truncation t of `recording` at `attachments` and fees `priceFactors`.
