@@ -1,9 +1,9 @@
 import Dispatch
+import Locking
 import Sampling
 import Scenario
 import Settlement
 import Synchronization
-import Locking
 
 /// Practice-years of one panel on their own, by either path: the member level of a scenario at
 /// multiplier 1 and baseline fees, for the benchmark and for tests that compare the fast path

@@ -56,10 +56,10 @@ public struct ResourceEstimate: Sendable {
         // A library keeps its costliest 1/16 as Float vectors of `width` fields; building one holds
         // every member's vector as Double plus a sort key and an index (measured on
         // Models/default.yaml, 2 threads: 95–104 bytes of peak memory per library member).
-        let riskBounds = Set(scenario.designs.flatMap { $0.tracks.flatMap { $0.tiers.flatMap {
-            $0.terms.addOns.flatMap { $0.riskTiers.compactMap(\.below) } } } })
-        let width = Double(5 + scenario.services.count + riskBounds.count)
-        let usesLibraries = method == .aggregate || (method == .automatic && libraryDraws * 3 <= memberYears)
+        let width = Double(PanelLayout(categories: scenario.services.count, riskBins: RunPlan.riskBins(of: scenario),
+                                       primaryCareScope: []).width)
+        let usesLibraries = method == .aggregate
+            || (method == .automatic && AggregateModel.librariesPayOff(libraryDraws: libraryDraws, memberYears: memberYears))
         libraryBytes = usesLibraries ? libraryDraws * width * 4 / 16 : 0
         libraryBuildBytesPerThread = usesLibraries ? perLibrary * (width * 8 + 24) : 0
     }

@@ -8,6 +8,12 @@ import Statistics
 /// design, the stop-loss attachments and risk bins the world must record, threshold coefficients,
 /// fee and trend factors per year.
 struct RunPlan: Sendable {
+    /// The risk-score bins a run records: one boundary per risk tier of any add-on of any design.
+    static func riskBins(of scenario: Scenario) -> RiskBins {
+        RiskBins(bounds: scenario.designs.flatMap { $0.tracks.flatMap { $0.tiers.flatMap {
+            $0.terms.addOns.flatMap { $0.riskTiers.compactMap(\.below) } } } })
+    }
+
     /// One tier's terms and what settlement reads from them practice-year after practice-year,
     /// worked out once per run (a class, so that reading it copies nothing).
     final class TierPlan: Sendable {
@@ -237,12 +243,11 @@ struct RunPlan: Sendable {
         }
         self.designs = designs
 
-        let bounds = scenario.designs.flatMap { $0.tracks.flatMap { $0.tiers.flatMap { $0.terms.addOns.flatMap { $0.riskTiers.compactMap(\.below) } } } }
         let carveOutMasks = carveOutSets.indices.compactMap { masks($0) }
         let constantAttachments = attachmentsByYear.allSatisfy { $0 == attachmentsByYear.first }
         recording = WorldRecording(attachmentsByYear: constantAttachments ? [attachmentsByYear.first ?? []] : attachmentsByYear,
                                    truncationScope: truncations.map(\.carveOutSet), carveOutSets: carveOutMasks,
-                                   riskBins: RiskBins(bounds: bounds))
+                                   riskBins: Self.riskBins(of: scenario))
         reconciledCategories = [(0..<categories).map { _ in true }] + carveOutMasks.map { $0.map { !$0 } }
         feeIndex = (0...years).map { scenario.feeIndex(year: $0) }
         hasFeeChanges = feeIndex.contains { $0.contains { $0 != 1 } }

@@ -1,9 +1,9 @@
 import Dispatch
+import Locking
 import Sampling
 import Scenario
 import Settlement
 import Synchronization
-import Locking
 
 /// Everything a run produced, trial by trial, before summarising. Index helpers give the flat
 /// layout: one contiguous block per trial, so each trial writes only its own slots.

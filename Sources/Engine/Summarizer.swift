@@ -1,10 +1,10 @@
 import Dispatch
 import Foundation
+import Locking
 import Sampling
 import Scenario
 import Statistics
 import Synchronization
-import Locking
 
 /// Turns trial-by-trial results into the versioned `RunSummary`: per design × size band ×
 /// program year (and the whole program), over trials × the band's practices.

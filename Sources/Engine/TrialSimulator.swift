@@ -111,7 +111,8 @@ struct TrialSimulator: Sendable {
         let groups = aggregate.groups(ofClasses: classes)
         let libraryDraws = Double(grid.count * groups.count * AggregateModel.librarySets * aggregate.membersPerLibrary)
         let memberYears = Double(trials.count * (history + years + 1) * scenario.practices.reduce(0) { $0 + $1.members })
-        guard scenario.simulation.method == .aggregate || libraryDraws * 3 <= memberYears else {
+        guard scenario.simulation.method == .aggregate
+                || AggregateModel.librariesPayOff(libraryDraws: libraryDraws, memberYears: memberYears) else {
             self.aggregate = nil
             return
         }

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
-import Synchronization
 import Locking
+import Synchronization
 
 /// Set once the user asks the run to stop.
 final class StopFlag: Sendable {

@@ -1,6 +1,6 @@
 import Foundation
-import Reports
 import Locking
+import Reports
 
 /// Progress on stderr, never mixed into stdout's tables: a redrawn bar with trials done, rate and
 /// time left when stderr is a terminal; a plain line every few seconds when it is not (logs, CI);

@@ -1,11 +1,11 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Locking
 import Reports
 import Sampling
 import Scenario
 import Statistics
-import Locking
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -257,16 +257,15 @@ struct Run: ParsableCommand {
         let gib = 1_073_741_824.0
         let needed = estimate.bytes(threads: workers)
         if needed > available {
-            let parts = String(format: "%.1f GiB for results, %.1f GiB for member libraries", estimate.resultBytes / gib,
+            let parts = String(format: "%.1f GiB for results, %.1f GiB for member libraries and the program", estimate.resultBytes / gib,
                                (needed - estimate.resultBytes) / gib)
+            let lowerLibraries = "lower simulation.library_members in \(job.scenario.sourceFile) (now \(job.scenario.simulation.libraryMembers))"
             var advice: String
             if let fitting = estimate.trialsFitting(bytes: available, trials: job.trials, threads: workers) {
                 advice = "run at most \(fitting) trials (--trials \(fitting)), or split the designs or practices over several scenarios"
+                if estimate.libraryBytes > 0 { advice += ", or \(lowerLibraries)" }
             } else {
-                advice = "lower simulation.library_members in \(job.scenario.sourceFile) (now \(job.scenario.simulation.libraryMembers)), or set simulation.method: member"
-            }
-            if estimate.libraryBytes > 0, estimate.resultBytes < available / 2 {
-                advice += "; lowering simulation.library_members (now \(job.scenario.simulation.libraryMembers)) also helps"
+                advice = "\(lowerLibraries), or set simulation.method: member"
             }
             standardError(String(format: "apmrisk: this run would need about %.1f GiB of memory (%@), more than the %.1f GiB available; %@",
                                  needed / gib, parts, available / gib, advice))

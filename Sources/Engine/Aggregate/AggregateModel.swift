@@ -1,10 +1,10 @@
 import Dispatch
 import Foundation
+import Locking
 import Sampling
 import Settlement
 import Statistics
 import Synchronization
-import Locking
 
 /// The fast path of the member level: a practice-year's sums drawn from per-class libraries
 /// (`PanelLibrary`) instead of member by member. Its cost per practice-year grows with the number
@@ -99,6 +99,12 @@ final class AggregateModel: Sendable {
     var membersPerLibrary: Int {
         let perSet = libraryMembers / Self.librarySets
         return groupsPerClass == 1 ? max(perSet, Self.smallestLibrary) : max(perSet / groupsPerClass, Self.smallestLibrary)
+    }
+
+    /// Whether building libraries of `libraryDraws` member draws pays for itself in a run of
+    /// `memberYears`: it must cost at most a third of drawing the members one by one.
+    static func librariesPayOff(libraryDraws: Double, memberYears: Double) -> Bool {
+        libraryDraws * 3 <= memberYears
     }
 
     /// Fewest member-years in one library: a tail of 64 records (1/16 of it).

@@ -1,6 +1,6 @@
 import Foundation
-import Sampling
 import Locking
+import Sampling
 
 /// The exact mean of what a stop-loss removes: E[(Y − a)⁺] per member-year, Y the member's cost in
 /// the truncation's scope at the year's fees and a the attachment, for one panel group (class,
