@@ -87,7 +87,9 @@ struct MemberModel: Sendable {
         self.fullYearProbability = scenario.population.fullYearProbability
         let noise = scenario.population.riskScoreNoiseCV
         self.riskScoreNoise = noise > 0 ? try Lognormal(mean: 1, cv: noise) : nil
-        strata = scenario.population.isPersistent(types: scenario.practiceTypes) ? HealthStrata() : nil
+        let persistence = scenario.population.persistence
+        strata = scenario.population.isPersistent(types: scenario.practiceTypes)
+            ? HealthStrata(health: persistence.healthPersistence, catastrophic: persistence.catastrophicPersistence) : nil
     }
 
     /// The year-to-year dynamics of a practice's panel.
@@ -95,12 +97,12 @@ struct MemberModel: Sendable {
     func dynamics(of practice: Practice, in scenario: Scenario) -> PanelDynamics {
         let type = scenario.practiceTypes[practice.type]
         let counts = classCounts(members: practice.members, mix: type.classMix)
-        let keep = scenario.population.classes.indices.map { scenario.population.keepProbability(classIndex: $0, type: type) }
-        guard socialNeedScales.count > 1 else { return PanelDynamics(classCounts: counts, keep: keep) }
+        let retention = scenario.population.classes.indices.map { scenario.population.retention(classIndex: $0, type: type) }
+        guard socialNeedScales.count > 1 else { return PanelDynamics(classCounts: counts, retention: retention) }
         let offset = (socialNeedScales.firstIndex(of: practice.socialNeedScale) ?? 0) * scenarioClasses
         var expanded = [Int](repeating: 0, count: classes.count)
         for (k, count) in counts.enumerated() { expanded[offset + k] = count }
-        return PanelDynamics(classCounts: expanded, keep: (0..<socialNeedScales.count).flatMap { _ in keep })
+        return PanelDynamics(classCounts: expanded, retention: (0..<socialNeedScales.count).flatMap { _ in retention })
     }
 }
 

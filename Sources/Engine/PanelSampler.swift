@@ -32,18 +32,19 @@ public struct PanelSampler: Sendable {
     /// `trials` independent practice-years of a panel with `classCounts` members per class.
     public func practiceYears(classCounts: [Int], trials: Int, threads: Int = 1,
                               multiplier: Double = 1) throws(SamplingError) -> [PracticeYearActivity] {
-        try practicePaths(classCounts: classCounts, keep: [], years: 1, trials: trials, threads: threads,
+        try practicePaths(classCounts: classCounts, retention: [], years: 1, trials: trials, threads: threads,
                           multiplier: multiplier).map { $0[0] }
     }
 
     /// `trials` independent runs of `years` consecutive years of one panel with `classCounts`
-    /// members per class, whose members keep their health state from one year to the next with
-    /// probability `keep[class]` (persistent scenarios only; otherwise every year is independent).
-    public func practicePaths(classCounts: [Int], keep: [Double], years: Int, trials: Int, threads: Int = 1,
+    /// members per class, whose members stay from one year to the next with probability
+    /// `retention[class]` and keep their health state as the scenario's persistence says
+    /// (persistent scenarios only; otherwise every year is independent).
+    public func practicePaths(classCounts: [Int], retention: [Double], years: Int, trials: Int, threads: Int = 1,
                               multiplier: Double = 1) throws(SamplingError) -> [[PracticeYearActivity]] {
         let fees = [Double](repeating: 1, count: members.categories.count)
         let dynamics = PanelDynamics(classCounts: classCounts,
-                                     keep: keep.isEmpty ? Array(repeating: 0, count: classCounts.count) : keep)
+                                     retention: retention.isEmpty ? Array(repeating: 0, count: classCounts.count) : retention)
         if let aggregate {
             try aggregate.prepare(groups: aggregate.groups(ofClasses: Set(classCounts.indices.filter { classCounts[$0] > 0 })),
                                   grid: AggregateModel.gridPoints(for: [multiplier]),

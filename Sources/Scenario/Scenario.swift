@@ -105,15 +105,11 @@ public struct Population: Sendable, Equatable {
         type.retention ?? classes[c].retention ?? persistence.retention
     }
 
-    /// Probability that a member of class `c` in a practice of type `type` keeps last year's
-    /// health state: it must stay attributed (retention) and its state must carry over.
-    public func keepProbability(classIndex c: Int, type: PracticeType) -> Double {
-        retention(classIndex: c, type: type) * persistence.healthPersistence
-    }
-
-    /// Whether any member's health state can outlive a year; false reproduces independent years.
+    /// Whether any member's health state can outlive a year: some member must stay attributed
+    /// (retention) and some state carry over. False reproduces independent years.
     public func isPersistent(types: [PracticeType]) -> Bool {
-        types.contains { type in classes.indices.contains { keepProbability(classIndex: $0, type: type) > 0 } }
+        let carries = max(persistence.healthPersistence, persistence.catastrophicPersistence ?? 0) > 0
+        return carries && types.contains { type in classes.indices.contains { retention(classIndex: $0, type: type) > 0 } }
     }
 
     /// Expected months attributed per member.
@@ -125,14 +121,18 @@ public struct Population: Sendable, Equatable {
 /// Panels that carry over (DOMAIN.md, "Persistence"). Each year a member stays attributed with
 /// probability `retention`; a leaver is replaced by a newcomer of the same class, so a panel's
 /// size and class mix hold. A staying member keeps its health state (the latent that sets true
-/// risk) with probability `healthPersistence` and otherwise draws it afresh, as a newcomer does;
-/// so the state's correlation across k years is (retention × healthPersistence)^k.
+/// risk) with probability `healthPersistence` and otherwise draws it afresh; so the state's
+/// correlation across k years is about (retention × healthPersistence)^k. The top 1% of health
+/// states (catastrophic, often acute) carry over with `catastrophicPersistence` when it is set.
 public struct Persistence: Sendable, Equatable {
     public var retention: Double
     public var healthPersistence: Double
+    /// Nil: as `healthPersistence`.
+    public var catastrophicPersistence: Double?
 
-    public init(retention: Double, healthPersistence: Double) {
+    public init(retention: Double, healthPersistence: Double, catastrophicPersistence: Double? = nil) {
         self.retention = retention; self.healthPersistence = healthPersistence
+        self.catastrophicPersistence = catastrophicPersistence
     }
 
     public static let independentYears = Persistence(retention: 0, healthPersistence: 0)

@@ -121,8 +121,14 @@ struct ScenarioBuilder {
         if let carry = map.mapping("persistence") {
             let retention = carry.number("retention", .probability)
             let health = carry.number("health_persistence", .probability)
+            let catastrophicNode = carry.value("catastrophic_persistence")
+            let catastrophic = catastrophicNode.flatMap {
+                reader.number($0, path: carry.child("catastrophic_persistence"), rule: .probability)
+            }
             carry.finish()
-            persistence = retention.flatMap { r in health.map { Persistence(retention: r, healthPersistence: $0) } }
+            persistence = catastrophicNode != nil && catastrophic == nil ? nil : retention.flatMap { r in
+                health.map { Persistence(retention: r, healthPersistence: $0, catastrophicPersistence: catastrophic) }
+            }
         }
         var classes: [MemberClass] = []
         let classItems = map.sequence("classes", required: true) ?? []

@@ -23,8 +23,8 @@ struct PersistenceTests {
       frailty_sharing: 0.5
       risk_score_noise_cv: 0.3
       churn: {full_year_probability: 0.85}
-      persistence: {retention: 0.8, health_persistence: 0.95}
-      classes: [{name: all, panel_share: 1, risk_cv: 1.15}]
+      persistence: {retention: 0.8, health_persistence: 0.95, catastrophic_persistence: 0.5}
+      classes: [{name: all, panel_share: 1, risk_cv: 1.5}]
     \(Fixture.services)
     regions: [statewide]
     practices: {groups: [{count: 1, members: 1000}]}
@@ -108,19 +108,27 @@ struct PersistenceTests {
     }
 
     /// Member by member, a member's stratum is unchanged a year later with probability
-    /// q + (1 − q)·Σπ²; in counts, every stratum keeps its expected share n·π. Tolerances are 4.5
-    /// binomial standard errors.
+    /// Σ_s π_s·(r·h_s + r·(1 − h_s)·π'_s + (1 − r)·π_s), where lapsed stayers draw π' ∝ π·(1 − h);
+    /// in counts, every stratum keeps its share n·π year after year although the top stratum
+    /// lapses far more often than the rest. Tolerances are 4.5 binomial standard errors.
     @Test func strataChainKeepsItsStationaryShares() throws {
-        let strata = HealthStrata()
-        let q = 0.76
+        let strata = HealthStrata(health: 0.95, catastrophic: 0.3)
+        let r = 0.8
         let members = 200_000
-        let dynamics = PanelDynamics(classCounts: [members], keep: [q])
+        let dynamics = PanelDynamics(classCounts: [members], retention: [r])
+        let lapsedMass = (0..<strata.count).reduce(0.0) { $0 + strata.probability($1) * (1 - strata.persistence[$1]) }
+        for s in 0..<strata.count {
+            #expect(abs(strata.lapsedProbability(s) - strata.probability(s) * (1 - strata.persistence[s]) / lapsedMass) < 1e-12)
+        }
         let rng = try GSLGenerator(seed: 17)
         var panel = MemberPanel(dynamics, strata: strata, rng: rng)
         let before = panel.strata
         panel.advance(dynamics, strata: strata, rng: rng)
         let same = Double(zip(before, panel.strata).filter { $0 == $1 }.count) / Double(members)
-        let expected = q + (1 - q) * (0..<strata.count).reduce(0.0) { $0 + strata.probability($1) * strata.probability($1) }
+        let expected = (0..<strata.count).reduce(0.0) { total, s in
+            let h = strata.persistence[s], p = strata.probability(s)
+            return total + p * (r * h + r * (1 - h) * strata.lapsedProbability(s) + (1 - r) * p)
+        }
         #expect(abs(same - expected) <= 4.5 * (expected * (1 - expected) / Double(members)).squareRoot())
         var counts = StratumCounts(dynamics, strata: strata, rng: rng)
         var total = [Double](repeating: 0, count: strata.count)
@@ -132,34 +140,38 @@ struct PersistenceTests {
         #expect(counts.counts.reduce(0, +) == members)
         for s in 0..<strata.count {
             let p = strata.probability(s)
-            // Years are correlated (at most q from one to the next), so allow 1/(1 − q) times the
-            // independent-years error.
-            let se = (Double(members) * p * (1 - p) / Double(years)).squareRoot() / (1 - q)
+            // Years are correlated (at most r·h from one to the next), so allow 1/(1 − r·h) times
+            // the independent-years error.
+            let se = (Double(members) * p * (1 - p) / Double(years)).squareRoot() / (1 - r * 0.95)
             #expect(abs(total[s] / Double(years) - Double(members) * p) <= 4.5 * se, "stratum \(s)")
         }
     }
 
     /// With no true change and no systemic variation, Var(B − A) for the totals of two
     /// consecutive years of one panel is 2·Σ Var(member) without persistence and less, by
-    /// 2·Σ_c n_c·q_c·Var_s(E[cost | stratum]), with it (closed form; the member variance is taken
-    /// from the independent run). The ratio's tolerance is 4.5 standard errors of a ratio of two
-    /// sample variances, √(2/T + 2/T).
+    /// 2·n·Cov(m(s₀), m(s₁)), with it, where m(s) is a member's mean cost in stratum s and the
+    /// covariance follows the strata chain: Σ_s π_s·m_s·(r·h_s·m_s + r·(1 − h_s)·m̄′ + (1 − r)·m̄) − m̄²
+    /// (m̄′ the mean over lapsed stayers' strata; closed form, the member variance taken from the
+    /// independent run). The fixture's top stratum lapses (0.5) unlike the rest (0.95). The
+    /// ratio's tolerance is 4.5 standard errors of a ratio of two sample variances, √(2/T + 2/T).
     @Test func persistenceNarrowsTheSavingsRateByTheAmountTheModelImplies() throws {
         let scenario = try Fixture.scenario(Self.onePersistentClass)
         let trials = 6000
-        func differences(keep: Double) throws -> [Double] {
+        let r = 0.8
+        func differences(retention: Double) throws -> [Double] {
             try PanelSampler(scenario: scenario, method: .member, seed: 23)
-                .practicePaths(classCounts: [1000], keep: [keep], years: 2, trials: trials, threads: 2)
+                .practicePaths(classCounts: [1000], retention: [retention], years: 2, trials: trials, threads: 2)
                 .map { $0[0].totalCost - $0[1].totalCost }
         }
         func variance(_ x: [Double]) -> Double {
             let m = x.reduce(0, +) / Double(x.count)
             return x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count - 1)
         }
-        let independent = variance(try differences(keep: 0))
-        let persistent = variance(try differences(keep: 0.76))
+        let independent = variance(try differences(retention: 0))
+        let persistent = variance(try differences(retention: r))
         let members = try MemberModel(scenario: scenario)
         let strata = try #require(members.strata)
+        #expect(strata.persistence.last == 0.5 && strata.persistence.first == 0.95)
         let layout = PanelLayout(categories: scenario.services.count, riskBins: RiskBins(bounds: []),
                                  primaryCareScope: scenario.services.map(\.primaryCareScope))
         let means = (0..<strata.count).map { s in
@@ -167,8 +179,12 @@ struct PersistenceTests {
                 .reduce(0, +)
         }
         let overall = (0..<strata.count).reduce(0.0) { $0 + strata.probability($1) * means[$1] }
-        let between = (0..<strata.count).reduce(0.0) { $0 + strata.probability($1) * pow(means[$1] - overall, 2) }
-        let predicted = 1 - 2 * 1000 * 0.76 * between / independent
+        let lapsedMean = (0..<strata.count).reduce(0.0) { $0 + strata.lapsedProbability($1) * means[$1] }
+        let covariance = (0..<strata.count).reduce(0.0) { total, s in
+            let h = strata.persistence[s]
+            return total + strata.probability(s) * means[s] * (r * h * means[s] + r * (1 - h) * lapsedMean + (1 - r) * overall)
+        } - overall * overall
+        let predicted = 1 - 2 * 1000 * covariance / independent
         let ratio = persistent / independent
         let se = ratio * (4 / Double(trials)).squareRoot()
         #expect(predicted < 0.9, "persistence should matter: predicted ratio \(predicted)")
@@ -178,18 +194,19 @@ struct PersistenceTests {
     /// What a benchmark sees of persistence: a practice's 10/30/60-weighted cost over three
     /// baseline years and its cost in the first and third program years after them are
     /// correlated alike on both paths, for panels of 250 to 20,000 members (one class, its
-    /// members kept with probability 0.76 a year). Tolerance: 4.5·(1 − r²)·√(1/N₁ + 1/N₂), the
+    /// members stay with probability 0.95 and keep their state with 0.95, the top 1% with 0.5).
+    /// Tolerance: 4.5·(1 − r²)·√(1/N₁ + 1/N₂), the
     /// large-sample error of a difference of two correlations. Persistence must also show: r
     /// above 0 by 4.5 errors on the direct path, where independent years give 0. Both the
     /// persistent part of a panel's total (its stratum counts) and its member noise grow as √n,
-    /// so r is about 0.1 at every size: only the 250-member case has the trials to see it.
+    /// so r is about the same at every size: only the 250-member case has the trials to see it.
     @Test(arguments: [(250, 3000), (1000, 1500), (5000, 400), (20_000, 150)])
     func baselineAndProgramYearsCorrelateAlikeOnBothPaths(members: Int, directTrials: Int) throws {
         let scenario = try Fixture.scenario(Self.onePersistentClass)
         let weights = [0.1, 0.3, 0.6]
         func correlations(_ method: SimulationMethod, trials: Int) throws -> [Double] {
             let paths = try PanelSampler(scenario: scenario, method: method, seed: 29)
-                .practicePaths(classCounts: [members], keep: [0.76], years: 6, trials: trials, threads: 2)
+                .practicePaths(classCounts: [members], retention: [0.95], years: 6, trials: trials, threads: 2)
             let base = paths.map { path in zip(weights, path).reduce(0.0) { $0 + $1.0 * $1.1.totalCost } }
             return [3, 5].map { year in Self.correlation(base, paths.map { $0[year].totalCost }) }
         }
@@ -264,16 +281,20 @@ struct PersistenceTests {
     }
 
     /// The default model's members persist as it says it is calibrated: the top 1% a year later
-    /// within MEPS's 14–20%, the top 10% five years later near Hirth et al.'s 34.4% (within 3
-    /// binomial errors and 1.5 points), each far above what independent years give.
+    /// within MEPS's 14–20%, the top 10% a year and five years later near Hirth et al.'s 43.4%
+    /// and 34.4% (within 3 binomial errors and 2 points: the figures come from other populations,
+    /// so closer than that is not a goal), and the top 1% far less persistent than the top 10%,
+    /// which one persistence for every health state could not give (it was 17% vs 36%).
     @Test func defaultModelPersistsAsCalibrated() throws {
         let scenario = try ScenarioLoader.load(path: CalibrationTests.repositoryRoot.appendingPathComponent("Models/default.yaml").path)
         var long = scenario
         long.simulation.programYears = 5
         let checks = try #require(try PersistenceProbe.checks(scenario: long, seed: 41))
         let top1 = try #require(checks.first { $0.statistic.hasPrefix("top 1%") }).simulated
+        let top10 = try #require(checks.first { $0.statistic.hasPrefix("top 10%") && $0.statistic.contains("one year") }).simulated
         let top10five = try #require(checks.first { $0.statistic.contains("five years") }).simulated
         #expect(top1.value >= 0.14 - 3 * top1.mcse! && top1.value <= 0.20 + 3 * top1.mcse!, "top 1%: \(top1.value)")
-        #expect(abs(top10five.value - 0.344) <= 3 * top10five.mcse! + 0.015, "top 10% after 5 years: \(top10five.value)")
+        #expect(abs(top10.value - 0.434) <= 3 * top10.mcse! + 0.02, "top 10% after 1 year: \(top10.value)")
+        #expect(abs(top10five.value - 0.344) <= 3 * top10five.mcse! + 0.02, "top 10% after 5 years: \(top10five.value)")
     }
 }

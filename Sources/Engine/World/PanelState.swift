@@ -3,10 +3,11 @@ import Settlement
 
 /// How one practice's panel moves from one year to the next: its members per class (fixed, since
 /// a leaver is replaced by a newcomer of the same class) and, per class, the probability that a
-/// member keeps last year's health stratum (retention × health persistence).
+/// member is still attributed a year later. A stayer then keeps its health stratum with the
+/// stratum's persistence (`HealthStrata.persistence`).
 struct PanelDynamics: Sendable {
     let classCounts: [Int]
-    let keep: [Double]
+    let retention: [Double]
 }
 
 /// The panel member by member (the direct path): each member's health stratum, members of class
@@ -20,14 +21,19 @@ struct MemberPanel {
         self.strata = (0..<members).map { _ in UInt8(strata.stratum(uniform: rng.uniform())) }
     }
 
-    /// One year on: each member keeps its stratum with its class's keep probability, otherwise
-    /// (a leaver's replacement, or a stayer whose state did not carry over) draws a new one.
+    /// One year on: each member stays with its class's retention and then keeps its stratum with
+    /// the stratum's persistence; a stayer whose state lapsed draws a new stratum as lapsed
+    /// stayers do, a leaver's replacement as newcomers do.
     mutating func advance(_ dynamics: PanelDynamics, strata: HealthStrata, rng: borrowing GSLGenerator) {
         var i = 0
         for (c, count) in dynamics.classCounts.enumerated() {
-            let keep = dynamics.keep[c]
+            let retention = dynamics.retention[c]
             for _ in 0..<count {
-                if rng.uniform() >= keep { self.strata[i] = UInt8(strata.stratum(uniform: rng.uniform())) }
+                let u = rng.uniform()
+                if u >= retention * strata.persistence[Int(self.strata[i])] {
+                    self.strata[i] = UInt8(u < retention ? strata.lapsedStratum(uniform: rng.uniform())
+                                                         : strata.stratum(uniform: rng.uniform()))
+                }
                 i += 1
             }
         }
@@ -36,8 +42,9 @@ struct MemberPanel {
 
 /// The panel as counts per class × stratum (the aggregate path): the same process as
 /// `MemberPanel`, drawn as binomial and multinomial counts. Members keep their stratum
-/// independently, so the keepers of each stratum are binomial; everyone else draws a stratum
-/// independently from the strata's probabilities, so they fall in strata multinomially.
+/// independently, so the keepers of each stratum are binomial, and so are the lapsed stayers
+/// among the rest; newcomers and lapsed stayers each draw a stratum independently, so they fall
+/// in strata multinomially.
 struct StratumCounts {
     /// counts[c × strata + s]
     private(set) var counts: [Int]
@@ -47,21 +54,28 @@ struct StratumCounts {
         strataCount = strata.count
         counts = Array(repeating: 0, count: dynamics.classCounts.count * strata.count)
         for (c, count) in dynamics.classCounts.enumerated() {
-            Self.spread(count, over: strata, into: &counts, at: c * strata.count, rng: rng)
+            Self.spread(count, over: strata, lapsed: false, into: &counts, at: c * strata.count, rng: rng)
         }
     }
 
     mutating func advance(_ dynamics: PanelDynamics, strata: HealthStrata, rng: borrowing GSLGenerator) {
         for (c, count) in dynamics.classCounts.enumerated() where count > 0 {
             let start = c * strataCount
-            let keep = dynamics.keep[c]
-            var redrawn = 0
+            let retention = dynamics.retention[c]
+            var newcomers = 0, lapsed = 0
             for s in 0..<strataCount {
+                let keep = retention * strata.persistence[s]
                 let kept = Self.successes(counts[start + s], p: keep, rng: rng)
-                redrawn += counts[start + s] - kept
+                let others = counts[start + s] - kept
                 counts[start + s] = kept
+                guard strata.lapsedUpper != nil, others > 0 else { newcomers += others; continue }
+                // Among those who did not keep their stratum, a stayer's share is r(1 − h)/(1 − rh).
+                let stayers = Self.successes(others, p: retention * (1 - strata.persistence[s]) / (1 - keep), rng: rng)
+                lapsed += stayers
+                newcomers += others - stayers
             }
-            Self.spread(redrawn, over: strata, into: &counts, at: start, rng: rng)
+            Self.spread(newcomers, over: strata, lapsed: false, into: &counts, at: start, rng: rng)
+            if lapsed > 0 { Self.spread(lapsed, over: strata, lapsed: true, into: &counts, at: start, rng: rng) }
         }
     }
 
@@ -76,18 +90,22 @@ struct StratumCounts {
         return successes
     }
 
-    /// Adds a multinomial draw of `members` over the strata to counts[start ..< start + strata]:
-    /// member by member for a few, as conditional binomials for more.
-    private static func spread(_ members: Int, over strata: HealthStrata, into counts: inout [Int], at start: Int,
-                               rng: borrowing GSLGenerator) {
+    /// Adds a multinomial draw of `members` newcomers (or lapsed stayers) over the strata to
+    /// counts[start ..< start + strata]: member by member for a few, as conditional binomials for
+    /// more.
+    private static func spread(_ members: Int, over strata: HealthStrata, lapsed: Bool, into counts: inout [Int],
+                               at start: Int, rng: borrowing GSLGenerator) {
         if members <= trialByTrialLimit {
-            for _ in 0..<members { counts[start + strata.stratum(uniform: rng.uniform())] += 1 }
+            for _ in 0..<members {
+                let u = rng.uniform()
+                counts[start + (lapsed ? strata.lapsedStratum(uniform: u) : strata.stratum(uniform: u))] += 1
+            }
             return
         }
         var left = members
         var mass = 1.0
         for s in 0..<strata.count where left > 0 {
-            let p = strata.probability(s)
+            let p = lapsed ? strata.lapsedProbability(s) : strata.probability(s)
             let drawn = s == strata.count - 1 ? left : rng.binomial(trials: left, p: min(p / mass, 1))
             counts[start + s] += drawn
             left -= drawn

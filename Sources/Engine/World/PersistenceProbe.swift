@@ -42,8 +42,7 @@ public enum PersistenceProbe {
         let model = try MemberModel(scenario: stayers)
         guard let strata = model.strata else { return [] }
         let counts = classCounts(members: cohort, mix: scenario.population.classes.map(\.panelShare))
-        let dynamics = PanelDynamics(classCounts: counts,
-                                     keep: counts.map { _ in scenario.population.persistence.healthPersistence })
+        let dynamics = PanelDynamics(classCounts: counts, retention: counts.map { _ in 1 })
         let rng = try GSLGenerator(seed: StreamSeed.derive(seed, 0x9E25_1575))
         let fees = [Double](repeating: 1, count: model.categories.count)
         let recording = WorldRecording(attachments: [], riskBins: RiskBins(bounds: []))
