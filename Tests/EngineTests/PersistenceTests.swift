@@ -171,7 +171,7 @@ struct PersistenceTests {
         let persistent = variance(try differences(retention: r))
         let members = try MemberModel(scenario: scenario)
         let strata = try #require(members.strata)
-        #expect(strata.persistence.last == 0.5 && strata.persistence.first == 0.95)
+        #expect(strata.persistence[strata.count - 1] == 0.5 && strata.persistence[0] == 0.95)
         let layout = PanelLayout(categories: scenario.services.count, riskBins: RiskBins(bounds: []),
                                  primaryCareScope: scenario.services.map(\.primaryCareScope))
         let means = (0..<strata.count).map { s in

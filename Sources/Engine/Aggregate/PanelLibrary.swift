@@ -116,29 +116,26 @@ final class PanelLibrary: Sendable {
             // (tailSum / tailCount): correct the body so that f·tail + (1−f)·body = exact with
             // the f that draws use, not the records' share of the library (the two differ when
             // the library's size is not a multiple of 1/f, and the difference biases the mean).
-            var mean = [Double](repeating: 0, count: width)
-            var covariance = [Double](repeating: 0, count: width * width)
-            var third = [Double](repeating: 0, count: width)
+            var moments = [Double](repeating: 0, count: BodyMoments.count(width: width))
             for j in 0..<width {
                 let bodyShift = s.sum[j] / n
                 let tailDeviation = tailCount > 0 ? (allSum[j] - s.sum[j]) / tailCount : 0
-                mean[j] = exact[j] - fraction * tailDeviation / (1 - fraction)
+                moments[j] = exact[j] - fraction * tailDeviation / (1 - fraction)
                 let m2 = s.cross[j * width + j] / n - bodyShift * bodyShift
-                third[j] = s.cube[j] / n - 3 * bodyShift * s.cross[j * width + j] / n + 2 * bodyShift * bodyShift * bodyShift
-                covariance[j * width + j] = max(m2, 0)
+                moments[BodyMoments.third(j, width: width)] =
+                    s.cube[j] / n - 3 * bodyShift * s.cross[j * width + j] / n + 2 * bodyShift * bodyShift * bodyShift
+                let row = BodyMoments.covarianceRow(j, width: width)
+                moments[row] = max(m2, 0)
                 for l in (j + 1)..<width {
-                    let c = s.cross[j * width + l] / n - bodyShift * s.sum[l] / n
-                    covariance[j * width + l] = c
-                    covariance[l * width + j] = c
+                    moments[row + l - j] = s.cross[j * width + l] / n - bodyShift * s.sum[l] / n
                 }
             }
             let tm = s.total.0 / n
             let tv = s.total.1 / n - tm * tm
             let t3 = s.total.2 / n - 3 * tm * s.total.1 / n + 2 * tm * tm * tm
-            if cuts.isEmpty { firstBodyMean = mean }
+            if cuts.isEmpty { firstBodyMean = Array(moments[0..<width]) }
             cuts.append(CutView(fraction: fraction, records: cutRanks[k], bodyMaximum: s.maximum,
-                                bodySkewness: tv > 0 ? t3 / pow(tv, 1.5) : 0, mean: permanent(mean),
-                                covariance: permanent(covariance), thirdMoment: permanent(third)))
+                                bodySkewness: tv > 0 ? t3 / pow(tv, 1.5) : 0, moments: permanent(moments)))
         }
         // Simulation order is random, so the first body members in it are a uniform sample.
         var isTail = [Bool](repeating: false, count: members)
@@ -191,10 +188,8 @@ struct CutView: @unchecked Sendable {
     let bodyMaximum: Double
     /// Skewness of one body member's total cost.
     let bodySkewness: Double
-    let mean: UnsafeBufferPointer<Double>
-    /// width × width, row-major.
-    let covariance: UnsafeBufferPointer<Double>
-    let thirdMoment: UnsafeBufferPointer<Double>
+    /// Mean, third central moment and covariance of one body member, laid out as `BodyMoments`.
+    let moments: UnsafeBufferPointer<Double>
 }
 
 /// One worker's table of the library views it has used: filled once per library from the shared

@@ -21,46 +21,69 @@ import Sampling
 struct HealthStrata: Sendable {
     /// Upper cumulative probabilities of the strata (the last is 1).
     static let upperProbabilities: [Double] = [0.5, 0.75, 0.9, 0.97, 0.99, 1]
+    static let count = 6
+    /// One number per stratum, stored inline: a `HealthStrata` is copied into every
+    /// practice-year and every member draw, and inline storage makes a copy free where arrays
+    /// would each take a reference count shared by every worker thread.
+    typealias Values = InlineArray<6, Double>
 
-    let lower: [Double]
-    let upper: [Double]
+    let lower: Values
+    let upper: Values
     /// Bounds of each stratum on the z scale (±infinity at the ends).
-    let lowerZ: [Double]
-    let upperZ: [Double]
+    let lowerZ: Values
+    let upperZ: Values
     /// Probability that a staying member of each stratum keeps it a year later.
-    let persistence: [Double]
-    /// Upper cumulative probabilities of a lapsed stayer's new stratum; nil when every stratum
-    /// persists alike, so lapsed stayers draw as newcomers do.
-    let lapsedUpper: [Double]?
+    let persistence: Values
+    /// Upper cumulative probabilities of a lapsed stayer's new stratum (those of a newcomer when
+    /// every stratum persists alike, so lapsed stayers draw as newcomers do).
+    let lapsedUpper: Values
+    /// Persistence of every stratum but the top one, and of the top one.
+    let health: Double
+    let catastrophic: Double
+    /// π_s, each stratum's share of members.
+    let allProbabilities: Values
+    /// π_s / (1 − π_top) for every stratum below the top one (0 for the top one): where a
+    /// newcomer, or a lapsed stayer, falls given that it is not the top stratum (the two agree
+    /// there, since those strata persist alike).
+    let lowerProbabilities: Values
 
     /// - Parameters:
     ///   - health: persistence of every stratum but the top one.
     ///   - catastrophic: persistence of the top stratum (the top 1% of health states).
     init(health: Double = 1, catastrophic: Double? = nil) {
-        let upper = Self.upperProbabilities, lower = [0] + Self.upperProbabilities.dropLast()
-        self.upper = upper
-        self.lower = lower
-        lowerZ = lower.map { $0 == 0 ? -.infinity : StandardNormal.quantile(inside: $0) }
-        upperZ = upper.map { $0 == 1 ? .infinity : StandardNormal.quantile(inside: $0) }
+        precondition(Self.upperProbabilities.count == Self.count)
         let top = catastrophic ?? health
-        let kept = upper.indices.map { $0 == upper.count - 1 ? top : health }
+        self.health = health
+        self.catastrophic = top
+        upper = Values { Self.upperProbabilities[$0] }
+        lower = Values { $0 == 0 ? 0 : Self.upperProbabilities[$0 - 1] }
+        let (lower, upper) = (lower, upper)
+        lowerZ = Values { lower[$0] == 0 ? -.infinity : StandardNormal.quantile(inside: lower[$0]) }
+        upperZ = Values { upper[$0] == 1 ? .infinity : StandardNormal.quantile(inside: upper[$0]) }
+        let kept = Values { $0 == Self.count - 1 ? top : health }
         persistence = kept
-        let lapsing = upper.indices.map { s in (upper[s] - lower[s]) * (1 - kept[s]) }
-        let total = lapsing.reduce(0, +)
+        allProbabilities = Values { upper[$0] - lower[$0] }
+        let belowTop = upper[Self.count - 2]
+        lowerProbabilities = Values { $0 == Self.count - 1 ? 0 : (upper[$0] - lower[$0]) / belowTop }
+        let lapsing = Values { (upper[$0] - lower[$0]) * (1 - kept[$0]) }
+        var total = 0.0
+        for s in lapsing.indices { total += lapsing[s] }
         if top == health || total == 0 {
-            lapsedUpper = nil
+            lapsedUpper = upper
         } else {
             var cumulative = 0.0
-            lapsedUpper = lapsing.enumerated().map { s, mass in
-                cumulative += mass / total
-                return s == lapsing.count - 1 ? 1 : cumulative
+            var lapsedUpper = upper
+            for s in lapsing.indices {
+                cumulative += lapsing[s] / total
+                lapsedUpper[s] = s == Self.count - 1 ? 1 : cumulative
             }
+            self.lapsedUpper = lapsedUpper
         }
     }
 
-    var count: Int { upper.count }
+    var count: Int { Self.count }
 
-    func probability(_ s: Int) -> Double { upper[s] - lower[s] }
+    func probability(_ s: Int) -> Double { allProbabilities[s] }
 
     /// The stratum a newcomer falls in.
     @inline(__always)
@@ -68,18 +91,17 @@ struct HealthStrata: Sendable {
 
     /// The stratum a stayer whose state lapsed falls in.
     @inline(__always)
-    func lapsedStratum(uniform u: Double) -> Int { Self.stratum(uniform: u, upper: lapsedUpper ?? upper) }
+    func lapsedStratum(uniform u: Double) -> Int { Self.stratum(uniform: u, upper: lapsedUpper) }
 
     /// Probability that a lapsed stayer falls in stratum `s`.
     func lapsedProbability(_ s: Int) -> Double {
-        guard let lapsedUpper else { return probability(s) }
-        return lapsedUpper[s] - (s == 0 ? 0 : lapsedUpper[s - 1])
+        lapsedUpper[s] - (s == 0 ? 0 : lapsedUpper[s - 1])
     }
 
     @inline(__always)
-    private static func stratum(uniform u: Double, upper: [Double]) -> Int {
+    private static func stratum(uniform u: Double, upper: Values) -> Int {
         var s = 0
-        while s < upper.count - 1 && u >= upper[s] { s += 1 }
+        while s < count - 1 && u >= upper[s] { s += 1 }
         return s
     }
 

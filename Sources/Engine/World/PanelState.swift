@@ -45,6 +45,13 @@ struct MemberPanel {
 /// independently, so the keepers of each stratum are binomial, and so are the lapsed stayers
 /// among the rest; newcomers and lapsed stayers each draw a stratum independently, so they fall
 /// in strata multinomially.
+///
+/// Every stratum below the top one persists alike (`HealthStrata`), which saves draws: the lapsed
+/// stayers among those strata's movers are one binomial, and since a lapsed stayer's stratum,
+/// given that it is not the top one, is distributed as a newcomer's, the two are spread over the
+/// lower strata together once each group's share of the top stratum is drawn. Per class and year
+/// that is 2S + 2 draws for S strata rather than 4S − 2; on the statewide benchmark the panel's
+/// year-to-year move was a quarter of the run.
 struct StratumCounts {
     /// counts[c × strata + s]
     private(set) var counts: [Int]
@@ -54,35 +61,57 @@ struct StratumCounts {
         strataCount = strata.count
         counts = Array(repeating: 0, count: dynamics.classCounts.count * strata.count)
         for (c, count) in dynamics.classCounts.enumerated() {
-            Self.spread(count, over: strata, lapsed: false, into: &counts, at: c * strata.count, rng: rng)
+            counts.withUnsafeMutableBufferPointer { all in
+                Self.spread(count, over: strata.allProbabilities, strata: strataCount, into: all, at: c * strataCount, rng: rng)
+            }
         }
     }
 
     mutating func advance(_ dynamics: PanelDynamics, strata: HealthStrata, rng: borrowing GSLGenerator) {
-        for (c, count) in dynamics.classCounts.enumerated() where count > 0 {
-            let start = c * strataCount
-            let retention = dynamics.retention[c]
-            var newcomers = 0, lapsed = 0
-            for s in 0..<strataCount {
-                let keep = retention * strata.persistence[s]
-                let kept = Self.successes(counts[start + s], p: keep, rng: rng)
-                let others = counts[start + s] - kept
-                counts[start + s] = kept
-                guard strata.lapsedUpper != nil, others > 0 else { newcomers += others; continue }
-                // Among those who did not keep their stratum, a stayer's share is r(1 − h)/(1 − rh).
-                let stayers = Self.successes(others, p: retention * (1 - strata.persistence[s]) / (1 - keep), rng: rng)
-                lapsed += stayers
-                newcomers += others - stayers
+        let top = strataCount - 1
+        let health = strata.health, catastrophic = strata.catastrophic
+        let newcomerTop = strata.probability(top), lapsedTop = strata.lapsedProbability(top)
+        let lower = strata.lowerProbabilities
+        counts.withUnsafeMutableBufferPointer { all in
+            for (c, count) in dynamics.classCounts.enumerated() where count > 0 {
+                let start = c * strataCount
+                let retention = dynamics.retention[c]
+                var lowerMovers = 0
+                for s in 0..<top {
+                    let kept = Self.successes(all[start + s], p: retention * health, rng: rng)
+                    lowerMovers += all[start + s] - kept
+                    all[start + s] = kept
+                }
+                let topKept = Self.successes(all[start + top], p: retention * catastrophic, rng: rng)
+                let topMovers = all[start + top] - topKept
+                all[start + top] = topKept
+                guard health != catastrophic else {
+                    // Lapsed stayers draw as newcomers do: all movers are one multinomial.
+                    Self.spread(lowerMovers + topMovers, over: strata.allProbabilities, strata: strataCount, into: all, at: start,
+                                rng: rng)
+                    continue
+                }
+                // Among members who did not keep their stratum, a stayer's share is r(1 − h)/(1 − rh).
+                let lapsed = Self.successes(lowerMovers, p: Self.stayerShare(retention, health), rng: rng)
+                    + Self.successes(topMovers, p: Self.stayerShare(retention, catastrophic), rng: rng)
+                let newcomers = lowerMovers + topMovers - lapsed
+                let toTop = Self.successes(newcomers, p: newcomerTop, rng: rng) + Self.successes(lapsed, p: lapsedTop, rng: rng)
+                all[start + top] += toTop
+                Self.spread(newcomers + lapsed - toTop, over: lower, strata: top, into: all, at: start, rng: rng)
             }
-            Self.spread(newcomers, over: strata, lapsed: false, into: &counts, at: start, rng: rng)
-            if lapsed > 0 { Self.spread(lapsed, over: strata, lapsed: true, into: &counts, at: start, rng: rng) }
         }
+    }
+
+    private static func stayerShare(_ retention: Double, _ persistence: Double) -> Double {
+        let keep = retention * persistence
+        return keep < 1 ? retention * (1 - persistence) / (1 - keep) : 0
     }
 
     /// Below this many trials a binomial count is drawn trial by trial: one uniform each is
     /// cheaper than a call into GSL's sampler, and most strata of most practices hold few members.
     static let trialByTrialLimit = 24
 
+    @inline(__always)
     private static func successes(_ trials: Int, p: Double, rng: borrowing GSLGenerator) -> Int {
         guard trials <= trialByTrialLimit else { return rng.binomial(trials: trials, p: p) }
         var successes = 0
@@ -90,23 +119,25 @@ struct StratumCounts {
         return successes
     }
 
-    /// Adds a multinomial draw of `members` newcomers (or lapsed stayers) over the strata to
-    /// counts[start ..< start + strata]: member by member for a few, as conditional binomials for
-    /// more.
-    private static func spread(_ members: Int, over strata: HealthStrata, lapsed: Bool, into counts: inout [Int],
-                               at start: Int, rng: borrowing GSLGenerator) {
+    /// Adds a multinomial draw of `members` over the first `strata` strata, with probabilities
+    /// `probabilities` (which sum to 1 over them), to counts[start...]: member by member for a
+    /// few, as conditional binomials for more.
+    private static func spread(_ members: Int, over probabilities: HealthStrata.Values, strata: Int,
+                               into counts: UnsafeMutableBufferPointer<Int>, at start: Int, rng: borrowing GSLGenerator) {
         if members <= trialByTrialLimit {
             for _ in 0..<members {
                 let u = rng.uniform()
-                counts[start + (lapsed ? strata.lapsedStratum(uniform: u) : strata.stratum(uniform: u))] += 1
+                var s = 0, cumulative = probabilities[0]
+                while s < strata - 1 && u >= cumulative { s += 1; cumulative += probabilities[s] }
+                counts[start + s] += 1
             }
             return
         }
         var left = members
         var mass = 1.0
-        for s in 0..<strata.count where left > 0 {
-            let p = lapsed ? strata.lapsedProbability(s) : strata.probability(s)
-            let drawn = s == strata.count - 1 ? left : rng.binomial(trials: left, p: min(p / mass, 1))
+        for s in 0..<strata where left > 0 {
+            let p = probabilities[s]
+            let drawn = s == strata - 1 ? left : rng.binomial(trials: left, p: min(p / mass, 1))
             counts[start + s] += drawn
             left -= drawn
             mass -= p
