@@ -38,7 +38,10 @@ public struct ResourceEstimate: Sendable {
     public init(scenario: Scenario, trials: Int) {
         let t = Double(trials), d = Double(scenario.designs.count), p = Double(scenario.practices.count)
         let y = Double(scenario.simulation.programYears)
-        let kept = 2 * t * d * p * y + 2 * t * p * y + t * (d + 1) * y * Double(PayerOutlay.Component.allCases.count)
+        // Exposure and reconciliation per settled practice-year (and quality money when a design
+        // pays for quality), cost and member-months per practice-year, outlay components.
+        let quality = scenario.paysForQuality
+        let kept = (quality ? 3 : 2) * t * d * p * y + 2 * t * p * y + t * (d + 1) * y * Double(PayerOutlay.Component.allCases.count)
         // Summaries gather one group's observations at a time (values, shares, flags, a sorted
         // copy) on top of what is kept; a factor of 2 covers that with room.
         resultBytes = kept * 8 * 2

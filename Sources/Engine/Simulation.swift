@@ -16,6 +16,9 @@ public struct SimulationResults: Sendable {
     public internal(set) var exposure: [Double]
     /// Shared savings (> 0) or losses (< 0), same layout as `exposure`.
     public internal(set) var reconciliation: [Double]
+    /// Net quality money (paid at settlement less withheld), same layout as `exposure`; empty when
+    /// no design has quality terms, since it would be all zeros (statewide: 370 MB of them).
+    public internal(set) var quality: [Double]
     /// Total cost of care and member-months per trial, practice, program year.
     public internal(set) var totalCost: [Double]
     public internal(set) var memberMonths: [Double]
@@ -37,16 +40,28 @@ public struct SimulationResults: Sendable {
     /// buffers shared and force a copy on the first write.
     var dimensions: SimulationResults {
         SimulationResults(trials: trials, designs: designs, practices: practices, years: years, placement: placement,
-                          allocate: false)
+                          recordsQuality: recordsQuality, allocate: false)
     }
 
-    init(trials: Int, designs: Int, practices: Int, years: Int, placement: [[PracticePlace]], allocate: Bool = true) {
+    /// Whether `quality` is kept (some design has quality terms).
+    public let recordsQuality: Bool
+
+    /// The part of a practice-year's exposure that is at risk: shared savings or losses and net
+    /// quality money. The rest of the exposure (prospective payment against the FFS it replaces,
+    /// add-ons, less the practice's own investment) is guaranteed by the design's terms.
+    @inline(__always)
+    public func atRisk(_ i: Int) -> Double { reconciliation[i] + (recordsQuality ? quality[i] : 0) }
+
+    init(trials: Int, designs: Int, practices: Int, years: Int, placement: [[PracticePlace]], recordsQuality: Bool,
+         allocate: Bool = true) {
         self.trials = trials; self.designs = designs; self.practices = practices; self.years = years
         self.placement = placement
         let settled = allocate ? trials * designs * practices * years : 0
         let world = allocate ? trials * practices * years : 0
         exposure = Array(repeating: 0, count: settled)
         reconciliation = Array(repeating: 0, count: settled)
+        self.recordsQuality = recordsQuality
+        quality = Array(repeating: 0, count: recordsQuality ? settled : 0)
         totalCost = Array(repeating: 0, count: world)
         memberMonths = Array(repeating: 0, count: world)
         outlay = Array(repeating: 0, count: allocate ? trials * (designs + 1) * years * PayerOutlay.componentNames.count : 0)
@@ -57,6 +72,7 @@ public struct SimulationResults: Sendable {
         trials += more.trials
         exposure += more.exposure
         reconciliation += more.reconciliation
+        quality += more.quality
         totalCost += more.totalCost
         memberMonths += more.memberMonths
         outlay += more.outlay
@@ -79,6 +95,11 @@ public struct SimulationResults: Sendable {
     public func worldIndex(trial: Int, practice: Int, year: Int) -> Int {
         (trial * practices + practice) * years + year - 1
     }
+}
+
+extension Scenario {
+    /// Whether some design pays for quality (then a run keeps each practice-year's quality money).
+    var paysForQuality: Bool { designs.contains { $0.tracks.contains { $0.tiers.contains { $0.terms.quality != nil } } } }
 }
 
 /// Why a run stopped without results.
@@ -105,6 +126,7 @@ public enum SimulationError: Error, CustomStringConvertible {
 private struct SharedSlots: @unchecked Sendable {
     let exposure: UnsafeMutableBufferPointer<Double>
     let reconciliation: UnsafeMutableBufferPointer<Double>
+    let quality: UnsafeMutableBufferPointer<Double>
     let totalCost: UnsafeMutableBufferPointer<Double>
     let memberMonths: UnsafeMutableBufferPointer<Double>
     let outlay: UnsafeMutableBufferPointer<Double>
@@ -126,6 +148,7 @@ private struct SlotSink: TrialSink {
         let i = layout.settledIndex(trial: trial, design: design, practice: practice, year: year)
         slots.exposure[i] = components.practiceResult - counterfactualFFS
         slots.reconciliation[i] = components.sharedSavings - components.sharedLosses
+        if !slots.quality.isEmpty { slots.quality[i] = components.quality }
     }
 
     mutating func recordOutlay(design: Int?, year: Int, outlay: PayerOutlay) {
@@ -183,7 +206,8 @@ public enum Simulation {
         var results = SimulationResults(
             trials: trials, designs: scenario.designs.count, practices: scenario.practices.count,
             years: scenario.simulation.programYears,
-            placement: simulator.plan.designs.map { $0.placement.map { SimulationResults.PracticePlace(track: $0.track, tier: $0.tier) } })
+            placement: simulator.plan.designs.map { $0.placement.map { SimulationResults.PracticePlace(track: $0.track, tier: $0.tier) } },
+            recordsQuality: scenario.paysForQuality)
         let layout = results.dimensions
         let nextTrial = Atomic<Int>(0)
         let finished = Atomic<Int>(0)
@@ -194,10 +218,11 @@ public enum Simulation {
 
         results.exposure.withUnsafeMutableBufferPointer { exposure in
         results.reconciliation.withUnsafeMutableBufferPointer { reconciliation in
+        results.quality.withUnsafeMutableBufferPointer { quality in
         results.totalCost.withUnsafeMutableBufferPointer { totalCost in
         results.memberMonths.withUnsafeMutableBufferPointer { memberMonths in
         results.outlay.withUnsafeMutableBufferPointer { outlay in
-            let slots = SharedSlots(exposure: exposure, reconciliation: reconciliation,
+            let slots = SharedSlots(exposure: exposure, reconciliation: reconciliation, quality: quality,
                                     totalCost: totalCost, memberMonths: memberMonths, outlay: outlay)
             @Sendable func work(_ worker: Int) {
                 let rng: GSLGenerator
@@ -220,7 +245,7 @@ public enum Simulation {
                 }
             }
             if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
-        }}}}}
+        }}}}}}
 
         if let error = failure.withLock({ $0 }) { throw .sampling(error) }
         results.method = simulator.method

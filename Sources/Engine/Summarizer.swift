@@ -92,7 +92,44 @@ public struct Summarizer: Sendable {
         // A failure here can only be a sampling parameter the run itself already drew with.
         summary.persistenceChecks = try? PersistenceProbe.checks(scenario: scenario, seed: seed)
         summary.designTerms = TermSheet.terms(of: scenario)
+        summary.practiceResults = practiceResults()
         return summary
+    }
+
+    /// Each practice's whole-program exposure under each design, over the trials.
+    func practiceResults() -> [PracticeResult] {
+        let slots = Locked<[PracticeResult?]>(Array(repeating: nil, count: scenario.practices.count))
+        let next = Atomic<Int>(0)
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, scenario.practices.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let p = next.add(1, ordering: .relaxed).oldValue
+                guard p < scenario.practices.count else { return }
+                let practice = scenario.practices[p]
+                let revenue = (1...results.years).reduce(0.0) { $0 + expectations.expectedRevenue(of: practice, year: $1) }
+                let designs = scenario.designs.indices.map { d in
+                    let shares = (0..<results.trials).map { t in
+                        let total = (1...results.years).reduce(0.0) {
+                            $0 + results.exposure[results.settledIndex(trial: t, design: d, practice: p, year: $1)]
+                        }
+                        return revenue > 0 ? total / revenue : 0
+                    }
+                    let sample = BatchedSample(values: shares, perTrial: 1)
+                    let summary = sample.summary(levels: [0.05, 0.5])
+                    return PracticeDesignResult(
+                        design: scenario.designs[d].name,
+                        p5: summary.percentile(0.05) ?? PercentileEstimate(level: 0.05, value: 0, mcse: nil),
+                        p50: summary.percentile(0.5) ?? PercentileEstimate(level: 0.5, value: 0, mcse: nil),
+                        lossBeyond5: sample.probability { $0 < -0.05 })
+                }
+                let result = PracticeResult(
+                    practice: practice.id, sizeBand: scenario.sizeBands[scenario.sizeBandIndex(members: practice.members)].name,
+                    region: scenario.regions[practice.region], members: practice.members, expectedRevenue: revenue,
+                    designs: designs)
+                slots.withLock { $0[p] = result }
+            }
+        }
+        return slots.withLock { $0.compactMap { $0 } }
     }
 
     struct GroupLabel: Sendable {
@@ -109,22 +146,28 @@ public struct Summarizer: Sendable {
         }
         var dollars: [Double] = []
         var shares: [Double] = []
+        var atRiskShares: [Double] = []
+        var guaranteedShares: [Double] = []
         var repaid: [Double] = []
         var paid: [Double] = []
         dollars.reserveCapacity(results.trials * practices.count)
         for t in 0..<results.trials {
             for (k, p) in practices.enumerated() {
                 var total = 0.0
+                var atRisk = 0.0
                 var owes = false
                 var earns = false
                 for year in years {
                     let i = results.settledIndex(trial: t, design: d, practice: p, year: year)
                     total += results.exposure[i]
+                    atRisk += results.atRisk(i)
                     owes = owes || results.reconciliation[i] < 0
                     earns = earns || results.reconciliation[i] > 0
                 }
                 dollars.append(total)
                 shares.append(revenue[k] > 0 ? total / revenue[k] : 0)
+                atRiskShares.append(revenue[k] > 0 ? atRisk / revenue[k] : 0)
+                guaranteedShares.append(revenue[k] > 0 ? (total - atRisk) / revenue[k] : 0)
                 repaid.append(owes ? 1 : 0)
                 paid.append(earns ? 1 : 0)
             }
@@ -147,7 +190,9 @@ public struct Summarizer: Sendable {
             repaymentProbability: BatchedSample(values: repaid, perTrial: practices.count).probability { $0 > 0 },
             savingsPaidProbability: BatchedSample(values: paid, perTrial: practices.count).probability { $0 > 0 },
             exceedance: lossBeyond(Self.exceedanceThresholds),
-            histogram: label == wholeProgramLabel ? Histogram(sorted: sortedShares, bins: Self.histogramBins) : nil)
+            histogram: label == wholeProgramLabel ? Histogram(sorted: sortedShares, bins: Self.histogramBins) : nil,
+            guaranteedShare: BatchedSample(values: guaranteedShares, perTrial: practices.count).summary(),
+            atRiskShare: BatchedSample(values: atRiskShares, perTrial: practices.count).summary())
     }
 
     /// Simulated total cost of care per member-month beside its closed form, per band and year.

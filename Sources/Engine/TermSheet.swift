@@ -23,6 +23,39 @@ public enum TermSheet {
         }
     }
 
+    /// Modelling slips `apmrisk validate` warns about (the scenario is still valid): add-ons paid
+    /// with no cost to the practice, and losses a practice could not bear.
+    public static func warnings(of scenario: Scenario) -> [String] {
+        let world = WorldExpectations(scenario: scenario)
+        let mix = scenario.population.classes.map(\.panelShare)
+        let primaryCare = world.costPerMemberMonth(mix: mix, inScopeOnly: true, year: 1)
+        let ratio = primaryCare > 0 ? world.costPerMemberMonth(mix: mix, inScopeOnly: false, year: 1) / primaryCare : nil
+        var warnings: [String] = []
+        for design in scenario.designs {
+            for track in design.tracks {
+                for tier in track.tiers {
+                    let name = design.tracks.count == 1 && track.tiers.count == 1 ? "design \"\(design.name)\""
+                        : "design \"\(design.name)\", track \"\(track.name)\", tier \"\(tier.name)\""
+                    let t = tier.terms
+                    let paysAddOns = t.addOns.contains { a in
+                        a.pmpm.maximum > 0 || a.socialNeedPMPM.maximum > 0 || a.riskTiers.contains { $0.pmpm.maximum > 0 }
+                    }
+                    if paysAddOns && t.investmentPMPM.maximum == 0 {
+                        warnings.append("\(name): add-ons are paid with no investment_pmpm, so every add-on dollar counts as the practice's gain; if they pay for staff (care managers, community health workers), set investment_pmpm to that cost")
+                    }
+                    guard let r = t.reconciliation, r.downsideRate.maximum > 0 || r.corridors != nil else { continue }
+                    if r.lossCap.benchmarkShare == nil && r.lossCap.revenueShare == nil {
+                        warnings.append("\(name): losses are shared with no loss_cap, so a practice's repayment has no limit")
+                    } else if let share = r.lossCap.benchmarkShare, let ratio,
+                              share.maximum * ratio > 1, (r.lossCap.revenueShare?.maximum ?? .infinity) > 1 {
+                        warnings.append("\(name): a loss cap of \(percent(share.maximum)) of benchmark is about \(Int((share.maximum * ratio * 100).rounded()))% of a typical practice's yearly primary-care revenue: more than a year of it")
+                    }
+                }
+            }
+        }
+        return warnings
+    }
+
     struct Writer {
         let scenario: Scenario
         /// A typical practice's total cost of care per dollar of its primary-care revenue: a cap

@@ -22,6 +22,14 @@ public enum ExposureCSV {
                 add("expected_shortfall_95", unit, distribution.expectedShortfall95.value, distribution.expectedShortfall95.mcse)
                 add("expected_shortfall_99", unit, distribution.expectedShortfall99.value, distribution.expectedShortfall99.mcse)
             }
+            // The exposure's two parts: what the terms guarantee and what is at risk.
+            for (part, distribution) in [("guaranteed", row.guaranteedShare), ("at_risk", row.atRiskShare)] {
+                guard let distribution else { continue }
+                add("\(part)_mean", "share_of_revenue", distribution.mean.value, distribution.mean.mcse)
+                for p in distribution.percentiles {
+                    add("\(part)_\(percentileName(p.level))", "share_of_revenue", p.value, p.mcse)
+                }
+            }
             for loss in row.lossProbabilities {
                 add("prob_loss_worse_than_\(percentLabel(loss.lossShare))pct", "probability", loss.probability, loss.mcse)
             }

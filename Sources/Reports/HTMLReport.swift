@@ -1,7 +1,8 @@
 import Foundation
 import Statistics
 
-/// `report.html`: one self-contained page (inline CSS and SVG, no scripts, no network) rendered
+/// `report.html`: one self-contained page (inline CSS and SVG, no network; one short script only
+/// sorts the practice table) rendered
 /// only from the summary model. It opens with the answer in words, then the charts and tables the
 /// subcommittee and budget staff use, then the assumptions and the Monte Carlo precision.
 public enum HTMLReport {
@@ -15,16 +16,22 @@ public enum HTMLReport {
         body += header(summary)
         body += answer(summary, program: program, smallest: bands.first ?? "")
         body += termSheets(summary.designTerms ?? [])
-        body += "<h2 id=\"exposure\">Practice exposure by size band</h2>"
-        body += "<p class=\"note\">Exposure is the practice's result under the design minus what pure fee-for-service would have paid it in the same simulated future, over the whole program, as a share of its expected FFS revenue. Negative values are losses.</p>"
-        for design in summary.designs {
-            let rows = program.filter { $0.design == design }
-            body += "<section class=\"design\"><h3>\(escape(design))</h3>"
-            body += ladderChart(rows, design: design)
-            body += exceedanceChart(rows, design: design)
+        body += guaranteedAndAtRisk(program)
+        body += "<h2 id=\"exposure\">Practice exposure by size band, designs side by side</h2>"
+        body += "<p class=\"note\">Exposure is the practice's result under the design minus what pure fee-for-service would have paid it in the same simulated future, over the whole program, as a share of its expected FFS revenue. Negative values are losses. Each size band's charts overlay the designs, and every band's charts share one scale, so bars and curves compare by eye across designs and bands.</p>"
+        let ladderRange = sharedRange(program)
+        let exceedanceTop = program.flatMap { $0.exceedance.map(\.probability) }.max() ?? 0
+        for band in bands {
+            let rows = program.filter { $0.sizeBand == band }
+            guard !rows.isEmpty else { continue }
+            body += "<section class=\"design\"><h3>Practices of \(escape(band)) members</h3>"
+            body += ladderChart(rows, title: "\(band) members: exposure percentiles by design (P1–P99)", range: ladderRange)
+            body += exceedanceChart(rows, title: "\(band) members: loss-exceedance by design", top: exceedanceTop,
+                                    subject: "practices of \(band) members")
             body += "</section>"
         }
         body += comparisonTable(program)
+        body += practiceTable(summary)
         body += histogramSection(program, band: chosenBand, designs: summary.designs)
         body += budgetSection(summary.budget)
         body += assumptions(summary, program: program)
@@ -54,7 +61,7 @@ public enum HTMLReport {
                     : p5.value >= 0
                     ? "even in a 1-in-20 bad outcome (P5) it gains <strong>\(percent(p5.value))</strong> of revenue\(dollars)"
                     : "in a 1-in-20 bad outcome (P5) it loses <strong>\(percent(-p5.value))</strong> of revenue\(dollars)"
-                items += "<li>Under <strong>\(escape(design))</strong>\(escape(group)), a practice of <strong>\(escape(row.sizeBand))</strong> members loses more than 5% of its expected revenue over the program in <strong>\(percent(loss5.probability, digits: 0))</strong> of simulated futures\(oneIn(loss5.probability)); \(badOutcome); it owes a shared-loss repayment in \(percent(row.repaymentProbability.value, digits: 0)) of futures and is paid shared savings in \(percent(row.savingsPaidProbability.value, digits: 0)).</li>"
+                items += "<li>Under <strong>\(escape(design))</strong>\(escape(group)), a practice of <strong>\(escape(row.sizeBand))</strong> members loses more than 5% of its expected revenue over the program in <strong>\(percent(loss5.probability, digits: 0))</strong> of simulated futures\(oneIn(loss5.probability)); \(badOutcome); it owes a shared-loss repayment in \(percent(row.repaymentProbability.value, digits: 0)) of futures and is paid shared savings in \(percent(row.savingsPaidProbability.value, digits: 0)).\(split(row))</li>"
             }
         }
         var budget = ""
@@ -67,6 +74,16 @@ public enum HTMLReport {
         return "<section id=\"answer\"><h2>The answer in brief</h2><ul>\(items)</ul>\(budget)\(firstScreenTables(s, program: program))</section>"
     }
 
+    /// The answer's sentence on what the terms guarantee and what they put at risk.
+    static func split(_ row: ExposureSummary) -> String {
+        guard let given = row.guaranteedShare, let risk = row.atRiskShare, let riskP5 = risk.percentile(0.05) else { return "" }
+        let guaranteed = abs(given.mean.value) < 0.0005 ? "guarantee it nothing beyond FFS on average"
+            : given.mean.value > 0 ? "guarantee it <strong>\(percent(given.mean.value))</strong> of revenue more than FFS on average"
+            : "cost it <strong>\(percent(-given.mean.value))</strong> of revenue on average before any settlement (its investment exceeds what the terms add)"
+        let bad = riskP5.value < -0.0005 ? "a loss of <strong>\(percent(-riskP5.value))</strong>" : riskP5.value > 0.0005 ? "a gain of \(percent(riskP5.value))" : "nothing"
+        return " Its terms \(guaranteed); what is at risk (shared savings or losses, quality money) averages \(signedPercent(risk.mean.value)) and is \(bad) in a 1-in-20 bad outcome."
+    }
+
     /// The first screen's two tables: each design's practice risk by size band, and its net cost
     /// to the program at the budget's levels.
     static func firstScreenTables(_ s: RunSummary, program: [ExposureSummary]) -> String {
@@ -77,7 +94,7 @@ public enum HTMLReport {
             let group = showTiers ? "<td>\(escape(row.track)) / \(escape(row.tier))</td>" : ""
             html += "<tr><td>\(escape(row.design))</td>\(group)<td>\(escape(row.sizeBand))</td>"
             html += "<td class=\"num\">\(percent(loss5?.probability ?? 0))</td><td class=\"num\">\(signedPercent(row.shareOfRevenue.percentile(0.05)?.value ?? 0))</td>"
-            html += "<td class=\"num\">\(row.dollars.percentile(0.05).map { ($0.value <= -0.5 ? "−" : "") + practiceDollars(abs($0.value)) } ?? "–")</td>"
+            html += "<td class=\"num\">\(row.dollars.percentile(0.05).map { signedDollars($0.value) } ?? "–")</td>"
             html += "<td class=\"num\">\(percent(row.repaymentProbability.value))</td><td class=\"num\">\(percent(row.savingsPaidProbability.value))</td></tr>"
         }
         html += "</tbody></table>"
@@ -114,12 +131,44 @@ public enum HTMLReport {
         return html
     }
 
-    static func ladderChart(_ rows: [ExposureSummary], design: String) -> String {
-        let values: [Double] = rows.flatMap { row in row.shareOfRevenue.percentiles.map { $0.value } } + [0]
-        let low: Double = values.min() ?? -0.1, high: Double = values.max() ?? 0.1
+    /// Each design's exposure split into what its terms guarantee and what it puts at risk, per
+    /// size band: an upside-only design's add-ons are not a lottery win, and a two-sided design's
+    /// prospective payment is not a loss.
+    static func guaranteedAndAtRisk(_ program: [ExposureSummary]) -> String {
+        let rows = program.filter { $0.guaranteedShare != nil && $0.atRiskShare != nil }
+        guard !rows.isEmpty else { return "" }
+        let showTiers = rows.contains { $0.track != "all" || $0.tier != "all" }
+        var html = "<h2 id=\"given\">What each design gives, and what it puts at risk</h2>"
+        html += "<p class=\"note\">A practice's exposure in two parts, over the whole program, as % of its expected FFS revenue (dollars for a practice of the band's average revenue). <strong>Guaranteed</strong>: what the design's terms pay whatever its patients' cost of care — prospective payment against the FFS it replaces, add-ons — less the practice's own investment (its care team). <strong>At risk</strong>: shared savings or losses and net quality money, which depend on the practice's cost and quality against its benchmark. The two add up to the exposure.</p>"
+        html += "<table class=\"first\"><thead><tr><th>Design</th>\(showTiers ? "<th>Track / tier</th>" : "")<th>Size band</th><th>Guaranteed, mean</th><th>Guaranteed, $ (typical practice)</th><th>At risk, P5</th><th>At risk, mean</th><th>At risk, P95</th><th>At risk P5, $ (typical practice)</th></tr></thead><tbody>"
+        for row in rows {
+            guard let given = row.guaranteedShare, let risk = row.atRiskShare else { continue }
+            let group = showTiers ? "<td>\(escape(row.track)) / \(escape(row.tier))</td>" : ""
+            let riskP5 = risk.percentile(0.05)?.value ?? 0
+            html += "<tr><td>\(escape(row.design))</td>\(group)<td>\(escape(row.sizeBand))</td>"
+            html += "<td class=\"num\">\(signedPercent(given.mean.value))</td><td class=\"num\">\(signedDollars(given.mean.value * row.expectedRevenue))</td>"
+            html += "<td class=\"num\">\(signedPercent(riskP5))</td><td class=\"num\">\(signedPercent(risk.mean.value))</td>"
+            html += "<td class=\"num\">\(signedPercent(risk.percentile(0.95)?.value ?? 0))</td><td class=\"num\">\(signedDollars(riskP5 * row.expectedRevenue))</td></tr>"
+        }
+        return html + "</tbody></table>"
+    }
+
+    /// Whole dollars with a sign for losses: −$12,345.
+    static func signedDollars(_ x: Double) -> String { (x <= -0.5 ? "−" : "") + practiceDollars(abs(x)) }
+
+    /// The P1–P99 range of every row, with zero, padded: one scale for every band's ladder.
+    static func sharedRange(_ rows: [ExposureSummary]) -> ClosedRange<Double> {
+        let values: [Double] = rows.flatMap { row in
+            row.shareOfRevenue.percentiles.filter { $0.level >= 0.01 && $0.level <= 0.99 }.map(\.value)
+        } + [0]
+        let low = values.min() ?? -0.1, high = values.max() ?? 0.1
         let pad = (high - low) * 0.05 + 1e-6
+        return (low - pad)...(high + pad)
+    }
+
+    static func ladderChart(_ rows: [ExposureSummary], title: String, range: ClosedRange<Double>) -> String {
         let rowHeight = 34.0
-        let labels = rows.map(bandLabel)
+        let labels = rows.map(designLabel)
         // Room for the longest label on one line, up to 40% of the chart; longer ones wrap.
         let widest = labels.map { SVGText.width($0, size: SVGFrame.tickSize) }.max() ?? 0
         let left = min(max(widest + 16, 90), 256)
@@ -129,9 +178,8 @@ public enum HTMLReport {
             ("P10–P90", "<rect x=\"0\" y=\"0\" width=\"24\" height=\"10\" fill=\"#999\" stroke=\"#000\"/>"),
             ("median (P50)", "<line x1=\"12\" y1=\"0\" x2=\"12\" y2=\"10\" stroke=\"#000\" stroke-width=\"3\"/>"),
         ]
-        let frame = SVGFrame(title: "\(design): exposure percentiles by size band (P1–P99)", legend: legend,
-                             plotHeight: rowHeight * Double(rows.count), left: left,
-                             x: (low - pad)...(high + pad), y: 0...Double(max(rows.count, 1)))
+        let frame = SVGFrame(title: title, legend: legend, plotHeight: rowHeight * Double(rows.count), left: left,
+                             x: range, y: 0...Double(max(rows.count, 1)))
         let ticks = niceTicks(frame.xRange).map { ($0, signedPercent($0, digits: 0)) }
         var svg = frame.open(xLabel: "Exposure over the program, % of expected revenue", yLabel: "", xTicks: ticks, yTicks: [])
         svg += "<line x1=\"\(n(frame.x(0)))\" y1=\"\(n(frame.top))\" x2=\"\(n(frame.x(0)))\" y2=\"\(n(frame.y(0)))\" class=\"zero\"/>"
@@ -150,24 +198,23 @@ public enum HTMLReport {
         return svg + SVGFrame.close
     }
 
-    /// A size band's name in charts, with its tier where the design has tiers (once, when the
-    /// tier's name already starts with the band's).
-    static func bandLabel(_ row: ExposureSummary) -> String {
-        if row.track == "all" && row.tier == "all" { return row.sizeBand }
-        return row.tier.hasPrefix(row.sizeBand) ? row.tier : "\(row.sizeBand) · \(row.tier)"
+    /// A design's name in a band's charts, with its tier where the design has tiers.
+    static func designLabel(_ row: ExposureSummary) -> String {
+        row.track == "all" && row.tier == "all" ? row.design : "\(row.design) · \(row.tier)"
     }
 
-    static func exceedanceChart(_ rows: [ExposureSummary], design: String) -> String {
+    /// - Parameter top: the highest probability of any band's curve, so every band shares a scale.
+    static func exceedanceChart(_ rows: [ExposureSummary], title: String, top: Double, subject: String) -> String {
         let highest = rows.flatMap { $0.exceedance.map(\.probability) }.max() ?? 0
         guard highest > 0 else {
-            return "<p class=\"note\">Loss-exceedance: under \(escape(design)) no practice of any size band lost money over the program in any simulated future, so there is no curve to draw.</p>"
+            return "<p class=\"note\">Loss-exceedance: under no design did \(escape(subject)) lose money over the program in any simulated future, so there is no curve to draw.</p>"
         }
         let legend: [(String, String)] = rows.indices.map { k in
             let style = lineStyles[k % lineStyles.count]
-            return (bandLabel(rows[k]), "<line x1=\"0\" y1=\"5\" x2=\"24\" y2=\"5\" stroke=\"\(style.gray)\" stroke-width=\"2\" stroke-dasharray=\"\(style.dash)\"/>" + marker(style.marker, x: 12, y: 5, gray: style.gray))
+            return (designLabel(rows[k]), "<line x1=\"0\" y1=\"5\" x2=\"24\" y2=\"5\" stroke=\"\(style.gray)\" stroke-width=\"2\" stroke-dasharray=\"\(style.dash)\"/>" + marker(style.marker, x: 12, y: 5, gray: style.gray))
         }
-        let frame = SVGFrame(title: "\(design): loss-exceedance curve", legend: legend, plotHeight: 192,
-                             x: 0...((rows.first?.exceedance.last?.lossShare ?? 1) * 100), y: 0...max(highest * 100, 1))
+        let frame = SVGFrame(title: title, legend: legend, plotHeight: 192,
+                             x: 0...((rows.first?.exceedance.last?.lossShare ?? 1) * 100), y: 0...max(top * 100, 1))
         let xTicks = niceTicks(frame.xRange).map { ($0, "\(Int($0.rounded()))%") }
         let yTicks = niceTicks(frame.yRange, count: 5).map { ($0, "\(format($0))%") }
         var svg = frame.open(xLabel: "Loss over the program, % of expected revenue",
@@ -198,6 +245,46 @@ public enum HTMLReport {
         }
         return html + "</tbody></table>"
     }
+
+    /// Every practice of the roster under every design, sortable by any column (a short inline
+    /// script; without it the table still reads, in roster order).
+    static func practiceTable(_ s: RunSummary) -> String {
+        guard let practices = s.practiceResults, !practices.isEmpty else { return "" }
+        var html = "<h2 id=\"practices\">Each practice under each design</h2><p class=\"note\">Whole program, as % of the practice's own expected FFS revenue: P5 (the 1-in-20 bad outcome) and the probability of losing more than 5%, for each of the \(practices.count) practices; click a column heading to sort. Medians and Monte Carlo errors are in practices.csv. A single practice's P5 rests on \(s.settings.trials) simulated futures only, so it is far less precise than a band's.</p>"
+        html += "<details><summary>Show the table (\(practices.count) practices)</summary><table class=\"sortable\"><thead><tr><th>Practice</th><th>Size band</th><th>Region</th><th>Members</th>"
+        for design in s.designs { html += "<th>\(escape(design)): P5</th><th>\(escape(design)): P(loss &gt; 5%)</th>" }
+        html += "</tr></thead><tbody>"
+        for practice in practices {
+            html += "<tr><td>\(escape(practice.practice))</td><td>\(escape(practice.sizeBand))</td><td>\(escape(practice.region))</td><td class=\"num\" data-sort=\"\(practice.members)\">\(Formatting.groupedDigits(practice.members))</td>"
+            for result in practice.designs {
+                html += "<td class=\"num\" data-sort=\"\(result.p5.value)\">\(signedPercent(result.p5.value))</td>"
+                html += "<td class=\"num\" data-sort=\"\(result.lossBeyond5.value)\">\(percent(result.lossBeyond5.value))</td>"
+            }
+            html += "</tr>"
+        }
+        return html + "</tbody></table></details>" + sortScript
+    }
+
+    /// Sorts a `table.sortable` by the clicked column: numbers by their data-sort value, text
+    /// alphabetically; a second click reverses.
+    static let sortScript = """
+        <script>
+        document.querySelectorAll("table.sortable").forEach(function (table) {
+          table.querySelectorAll("th").forEach(function (th, column) {
+            th.style.cursor = "pointer"; th.title = "Sort by this column";
+            th.addEventListener("click", function () {
+              var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
+              var up = th.getAttribute("data-order") !== "up";
+              table.querySelectorAll("th").forEach(function (h) { h.removeAttribute("data-order"); });
+              th.setAttribute("data-order", up ? "up" : "down");
+              function key(row) { var c = row.cells[column]; var v = c.getAttribute("data-sort"); return v === null ? c.textContent : parseFloat(v); }
+              rows.sort(function (a, b) { var x = key(a), y = key(b); var r = typeof x === "number" ? x - y : String(x).localeCompare(String(y)); return up ? r : -r; });
+              rows.forEach(function (row) { body.appendChild(row); });
+            });
+          });
+        });
+        </script>
+        """
 
     static func histogramSection(_ program: [ExposureSummary], band: String, designs: [String]) -> String {
         var html = "<h2 id=\"histogram\">Distribution of exposure: \(escape(band)) members</h2><p class=\"note\">Share of simulated practice-programs by exposure over the program; the tails are clipped at the 0.5th and 99.5th percentiles.</p>"

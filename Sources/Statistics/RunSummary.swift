@@ -22,6 +22,9 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var persistenceChecks: [PersistenceCheck]?
     /// Each design's term sheet (an added optional field).
     public var designTerms: [DesignTerms]?
+    /// Each practice of the roster under each design, so a practice or an association can find
+    /// itself (an added optional field).
+    public var practiceResults: [PracticeResult]?
 
     public init(toolVersion: String, scenario: ScenarioInfo, settings: RunSettings, designs: [String],
                 sizeBands: [SizeBandInfo], exposure: [ExposureSummary], budget: BudgetSummary, worldChecks: [MeanCheck]) {
@@ -30,6 +33,35 @@ public struct RunSummary: Codable, Sendable, Equatable {
         self.toolVersion = toolVersion; self.scenario = scenario; self.settings = settings
         self.designs = designs; self.sizeBands = sizeBands
         self.exposure = exposure; self.budget = budget; self.worldChecks = worldChecks
+    }
+}
+
+/// One practice's whole-program exposure under each design, as a share of its own expected
+/// revenue, over the trials (errors: batch means over trials).
+public struct PracticeResult: Codable, Sendable, Equatable {
+    public var practice: String
+    public var sizeBand: String
+    public var region: String
+    public var members: Int
+    public var expectedRevenue: Double
+    public var designs: [PracticeDesignResult]
+
+    public init(practice: String, sizeBand: String, region: String, members: Int, expectedRevenue: Double,
+                designs: [PracticeDesignResult]) {
+        self.practice = practice; self.sizeBand = sizeBand; self.region = region; self.members = members
+        self.expectedRevenue = expectedRevenue; self.designs = designs
+    }
+}
+
+public struct PracticeDesignResult: Codable, Sendable, Equatable {
+    public var design: String
+    public var p5: PercentileEstimate
+    public var p50: PercentileEstimate
+    /// Probability of losing more than 5% of expected revenue over the program.
+    public var lossBeyond5: Estimate
+
+    public init(design: String, p5: PercentileEstimate, p50: PercentileEstimate, lossBeyond5: Estimate) {
+        self.design = design; self.p5 = p5; self.p50 = p50; self.lossBeyond5 = lossBeyond5
     }
 }
 
@@ -96,12 +128,19 @@ public struct ExposureSummary: Codable, Sendable, Equatable {
     public var exceedance: [ThresholdProbability]
     /// Distribution of exposure as a share of expected revenue (whole-program rows only).
     public var histogram: Histogram?
+    /// Exposure split in two, each as a share of expected revenue: what the design's terms
+    /// guarantee (prospective payment against the FFS it replaces, add-ons, less the practice's
+    /// own investment) and what is at risk (shared savings or losses, net quality money). Nil in
+    /// summaries written before the split.
+    public var guaranteedShare: DistributionSummary?
+    public var atRiskShare: DistributionSummary?
 
     public init(design: String, track: String, tier: String, sizeBand: String, practices: Int, year: String,
                 expectedRevenue: Double,
                 dollars: DistributionSummary, shareOfRevenue: DistributionSummary,
                 lossProbabilities: [ThresholdProbability], repaymentProbability: Estimate,
-                savingsPaidProbability: Estimate, exceedance: [ThresholdProbability], histogram: Histogram?) {
+                savingsPaidProbability: Estimate, exceedance: [ThresholdProbability], histogram: Histogram?,
+                guaranteedShare: DistributionSummary? = nil, atRiskShare: DistributionSummary? = nil) {
         self.design = design; self.track = track; self.tier = tier; self.sizeBand = sizeBand
         self.practices = practices; self.year = year
         self.expectedRevenue = expectedRevenue; self.dollars = dollars
@@ -109,6 +148,7 @@ public struct ExposureSummary: Codable, Sendable, Equatable {
         self.repaymentProbability = repaymentProbability
         self.savingsPaidProbability = savingsPaidProbability
         self.exceedance = exceedance; self.histogram = histogram
+        self.guaranteedShare = guaranteedShare; self.atRiskShare = atRiskShare
     }
 }
 

@@ -9,7 +9,7 @@ import Statistics
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Simulate a scenario and write report.html, summary.json, exposure.csv, budget.csv, appropriations.csv and manifest.json.",
+        abstract: "Simulate a scenario and write report.html, summary.json, exposure.csv, practices.csv, budget.csv, appropriations.csv and manifest.json.",
         discussion: """
         Results go into a new folder under Results/ unless --output names one. The folder appears \
         only when every file in it is complete; Ctrl-C stops the run and writes nothing. The same \
@@ -207,6 +207,7 @@ struct Run: ParsableCommand {
             "exposure.csv": Data(ExposureCSV.render(summary).utf8),
             "budget.csv": Data(BudgetCSV.render(summary.budget).utf8),
             "appropriations.csv": Data(AppropriationsCSV.render(summary.budget).utf8),
+            "practices.csv": Data(PracticeCSV.render(summary).utf8),
             "report.html": Data(HTMLReport.render(summary).utf8),
             RunManifest.scenarioCopy: job.scenarioBytes,
         ]
@@ -221,7 +222,7 @@ struct Run: ParsableCommand {
             print(BudgetTable.render(summary.budget))
             print("Member level drawn \(results.method == .aggregate ? "in aggregate from member libraries" : "member by member").")
             if let precision = summary.precision { print(TerminalTable.precisionLine(precision)) }
-            print("Wrote \(destination.path)/ (report.html, summary.json, exposure.csv, budget.csv, appropriations.csv, manifest.json, scenario.yaml)")
+            print("Wrote \(destination.path)/ (report.html, summary.json, exposure.csv, practices.csv, budget.csv, appropriations.csv, manifest.json, scenario.yaml)")
         }
     }
 

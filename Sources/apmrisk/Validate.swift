@@ -13,6 +13,7 @@ struct Validate: ParsableCommand {
         let loaded = try loadScenario(scenario)
         let members = loaded.practices.reduce(0) { $0 + $1.members }
         print("\(scenario): valid — \(loaded.practices.count) practices, \(members) members, \(loaded.designs.count) designs, \(loaded.simulation.programYears) program years")
+        for warning in TermSheet.warnings(of: loaded) { print("warning: \(warning)") }
         print("")
         print(TermSheetText.render(TermSheet.terms(of: loaded)), terminator: "")
     }

@@ -61,9 +61,9 @@ struct CommandLineTests {
             #expect(result.stdout.contains("under 1,000"))
             #expect(result.stdout.contains("Budget: payer outlay by fiscal year"))
             let names = try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()
-            #expect(names == ["appropriations.csv", "budget.csv", "exposure.csv", "manifest.json", "report.html", "scenario.yaml",
-                              "summary.json"])
-            files.append(try ["budget.csv", "exposure.csv", "summary.json", "report.html", "appropriations.csv"]
+            #expect(names == ["appropriations.csv", "budget.csv", "exposure.csv", "manifest.json", "practices.csv", "report.html",
+                              "scenario.yaml", "summary.json"])
+            files.append(try ["budget.csv", "exposure.csv", "summary.json", "report.html", "appropriations.csv", "practices.csv"]
                 .map { try Data(contentsOf: output.appendingPathComponent($0)) })
         }
         #expect(files[0] == files[1])
@@ -78,6 +78,19 @@ struct CommandLineTests {
             let cells = Self.csvCells(row)
             #expect(cells.count == Self.csvCells(appropriations[0]).count, "\(row)")
             #expect(cells.dropFirst(4).allSatisfy { Double($0) != nil }, "non-numeric cell in \(row)")
+        }
+        // practices.csv: one row per practice and design, numbers after the six labels (an error
+        // column is empty when the run has too few trials for batch errors).
+        let practices = String(decoding: files[0][5], as: UTF8.self).split(separator: "\n").map(String.init)
+        #expect(practices.first?.hasPrefix("practice,size_band,region,members,expected_revenue_dollars,design,p5_share_of_revenue") == true)
+        let written = try JSONSerialization.jsonObject(with: files[0][2]) as? [String: Any]
+        let practiceCount = (written?["practiceResults"] as? [Any])?.count ?? 0
+        #expect(practiceCount > 0 && practices.count == 1 + practiceCount * ((written?["designs"] as? [Any])?.count ?? 0))
+        for row in practices.dropFirst() {
+            let cells = Self.csvCells(row)
+            #expect(cells.count == Self.csvCells(practices[0]).count, "\(row)")
+            #expect(Int(cells[3]) != nil && [6, 8, 10].allSatisfy { Double(cells[$0]) != nil }
+                    && [7, 9, 11].allSatisfy { cells[$0].isEmpty || Double(cells[$0]) != nil }, "non-numeric cell in \(row)")
         }
         let csv = String(decoding: files[0][1], as: UTF8.self)
         #expect(csv.hasPrefix("design,track,tier,size_band,year,statistic,unit,value,mcse\n"))
@@ -129,6 +142,47 @@ struct CommandLineTests {
             let result = try apmrisk(["validate", models.appendingPathComponent(file).path])
             #expect(result.status == 0, "\(file): \(result.stderr)")
         }
+    }
+
+    /// `init` copies a shipped scenario under a new name, with its guide, into a file that
+    /// validates; it never overwrites; a roster path still finds the roster from the new folder.
+    @Test func initStartsAValidScenarioFromAShippedOneAndNeverOverwrites() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let mine = folder.appendingPathComponent("mine.yaml")
+        let made = try apmrisk(["init", mine.path, "--from", Self.root.appendingPathComponent("Models/default.yaml").path,
+                                "--name", "County \"pilot\" program"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let text = try String(contentsOf: mine, encoding: .utf8)
+        #expect(text.hasPrefix("# Started with `apmrisk init` from default.yaml."))
+        #expect(text.contains("\nname: \"County \\\"pilot\\\" program\"\n"))
+        let checked = try apmrisk(["validate", mine.path])
+        #expect(checked.status == 0, "\(checked.stderr)")
+        #expect(checked.stdout.contains("County \"pilot\" program") || checked.stdout.contains("valid"))
+        let again = try apmrisk(["init", mine.path])
+        #expect(again.status == 64 && again.stderr.contains("already exists"))
+        #expect(try String(contentsOf: mine, encoding: .utf8) == text)
+
+        // A scenario whose roster sits beside it, copied into another folder.
+        let source = folder.appendingPathComponent("source")
+        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+        try Data("id,members,region\nA,400,north\nB,2500,south\n".utf8).write(to: source.appendingPathComponent("practices.csv"))
+        let small = try String(contentsOfFile: Self.fixture, encoding: .utf8)
+        let groups = try #require(small.range(of: "practices:\n  groups:"))
+        let designs = try #require(small.range(of: "designs:"))
+        try Data((String(small[..<groups.lowerBound]) + "practices:\n  roster: practices.csv\n" + String(small[designs.lowerBound...])).utf8)
+            .write(to: source.appendingPathComponent("with-roster.yaml"))
+        let rostered = folder.appendingPathComponent("elsewhere/rostered.yaml")
+        try FileManager.default.createDirectory(at: rostered.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let roster = try apmrisk(["init", rostered.path, "--from", source.appendingPathComponent("with-roster.yaml").path])
+        #expect(roster.status == 0, "\(roster.stderr)")
+        #expect(try apmrisk(["validate", rostered.path]).stdout.contains("2 practices, 2900 members"))
+    }
+
+    @Test func validateWarnsAboutAddOnsWithNoInvestment() throws {
+        let result = try apmrisk(["validate", Self.fixture])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("warning: design \"PMPM only\": add-ons are paid with no investment_pmpm"))
     }
 
     @Test func replayFromTheManifestReproducesTheRunExactly() throws {

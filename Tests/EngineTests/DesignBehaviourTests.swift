@@ -157,4 +157,44 @@ struct DesignBehaviourTests {
             #expect("\(error)".contains("3 practice(s) fit no track or tier"))
         }
     }
+
+    /// Exposure = guaranteed + at risk, exactly, in every trial: so the summaries' means add up
+    /// to rounding. A design with neither reconciliation nor quality has nothing at risk (every
+    /// percentile exactly 0, its guaranteed part is its exposure); a quality-only design puts its
+    /// withhold and bonus at risk, so its at-risk part moves.
+    @Test func exposureSplitsIntoGuaranteedAndAtRisk() throws {
+        let scenario = try Self.scenario(designs: """
+              - name: add-ons only
+                add_ons: [{name: care, pmpm: 12}]
+                investment_pmpm: 4
+              - name: quality only
+                add_ons: [{name: care, pmpm: 12}]
+                quality: {bonus_share: 0.05, withhold_share: 0.02}
+              - name: two-sided with quality
+                prospective_share: 0.5
+                quality: {bonus_share: 0.05, withhold_share: 0.02}
+            \(Self.twoSided)
+            """)
+        let results = try Simulation.run(scenario: scenario, trials: 60, seed: 9, threads: 2)
+        #expect(results.recordsQuality && results.quality.count == results.exposure.count)
+        let summary = Summarizer(scenario: scenario, results: results).summary(seed: 9)
+        for row in summary.exposure {
+            let given = try #require(row.guaranteedShare), risk = try #require(row.atRiskShare)
+            let scale = max(abs(row.shareOfRevenue.mean.value), 1e-3)
+            #expect(abs(given.mean.value + risk.mean.value - row.shareOfRevenue.mean.value) <= 1e-9 * scale,
+                    "\(row.design), \(row.sizeBand), \(row.year)")
+            switch row.design {
+            case "add-ons only":
+                #expect(risk.percentiles.allSatisfy { $0.value == 0 } && risk.mean.value == 0)
+                #expect(given.percentile(0.05)?.value == row.shareOfRevenue.percentile(0.05)?.value)
+            case "quality only":
+                #expect(risk.percentile(0.95)!.value > risk.percentile(0.05)!.value, "quality money should vary")
+            default:
+                #expect(risk.percentile(0.05)!.value < 0, "a two-sided design puts losses at risk")
+            }
+        }
+        // Without quality terms nothing is kept for quality.
+        let plain = try Self.scenario(designs: "  - name: two-sided\n\(Self.twoSided)")
+        #expect(!(try Simulation.run(scenario: plain, trials: 4, seed: 9, threads: 1)).recordsQuality)
+    }
 }

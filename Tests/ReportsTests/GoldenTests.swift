@@ -39,6 +39,7 @@ struct GoldenTests {
     @Test func appropriationsCSV() throws {
         try check(AppropriationsCSV.render(try Self.summary().budget), against: "appropriations.csv")
     }
+    @Test func practicesCSV() throws { try check(PracticeCSV.render(try Self.summary()), against: "practices.csv") }
     @Test func terminalTables() throws {
         let summary = try Self.summary()
         try check(TerminalTable.render(summary) + "\n" + BudgetTable.render(summary.budget), against: "terminal.txt")
@@ -56,24 +57,27 @@ struct GoldenTests {
         let collector = ElementCollector()
         parser.delegate = collector
         #expect(parser.parse(), "report.html is not well-formed: \(String(describing: parser.parserError))")
-        // Self-contained: no scripts, no external stylesheets, images, fonts or links.
-        #expect(collector.names["script"] == nil && collector.names["img"] == nil && collector.names["link"] == nil)
+        // Self-contained: one inline script (it sorts the practice table), no external
+        // stylesheets, scripts, images, fonts or links.
+        #expect(collector.names["script"] == 1 && collector.names["img"] == nil && collector.names["link"] == nil)
         #expect(collector.externalReferences.isEmpty, "external references: \(collector.externalReferences)")
         #expect(!html.contains("url("))
-        // One ladder and one exceedance chart per design, a histogram per design, a fan chart for
-        // each design's outlay and net cost plus the counterfactual's outlay.
+        // Per size band, one ladder and one exceedance chart overlaying the designs; a band no
+        // design makes lose gets a sentence instead of an empty chart. A histogram per design, a
+        // fan chart for each design's outlay and net cost plus the counterfactual's outlay.
         let designs = summary.designs.count
-        #expect(collector.svgTitles.filter { $0.contains("exposure percentiles by size band") }.count == designs)
-        // A design under which no practice ever loses gets a sentence instead of an empty chart.
-        let lossless = summary.designs.filter { design in
-            summary.exposure.filter { $0.design == design && $0.year == wholeProgramLabel }.allSatisfy { $0.exceedance.allSatisfy { $0.probability == 0 } }
+        let program = summary.exposure.filter { $0.year == wholeProgramLabel }
+        let bands = summary.sizeBands.map(\.name).filter { band in program.contains { $0.sizeBand == band } }
+        #expect(collector.svgTitles.filter { $0.contains("exposure percentiles by design") }.count == bands.count)
+        let lossless = bands.filter { band in
+            program.filter { $0.sizeBand == band }.allSatisfy { $0.exceedance.allSatisfy { $0.probability == 0 } }
         }
-        #expect(collector.svgTitles.filter { $0.contains("loss-exceedance curve") }.count == designs - lossless.count)
+        #expect(collector.svgTitles.filter { $0.contains("loss-exceedance by design") }.count == bands.count - lossless.count)
         #expect(html.components(separatedBy: "so there is no curve to draw").count - 1 == lossless.count)
         #expect(collector.svgTitles.filter { $0.contains("total outlay by fiscal year") }.count == designs + 1)
         #expect(collector.svgTitles.filter { $0.contains("net cost vs FFS") }.count == designs)
         #expect(collector.svgTitles.filter { $0.contains(": exposure, ") }.count >= 1)
-        for id in ["answer", "exposure", "comparison", "histogram", "budget", "assumptions"] {
+        for id in ["answer", "given", "exposure", "comparison", "practices", "histogram", "budget", "assumptions"] {
             #expect(collector.ids.contains(id), "missing section \(id)")
         }
         #expect(html.contains("Under <strong>\(summary.designs[0])</strong>"))
@@ -144,7 +148,10 @@ struct CompareTableTests {
         let exposureRows = rows.filter { $0.contains("%") }
         #expect(exposureRows.count == 6 && exposureRows.allSatisfy { $0.contains("+3.0 ±1.4 yes") && $0.contains("+0.0 ±1.4 no") },
                 "\(byPosition)")
-        #expect(rows.contains { $0.hasPrefix("PMPM only 372.55 372.55 +0.00 ±") }, "budget matched by position")
+        let whole = a.budget.designs[0].periods.first { $0.isWholeProgram }
+        let outlay = try #require(whole).totalOutlay.mean.value
+        let millions = String(format: "%.2f", outlay / 1e6)
+        #expect(rows.contains { $0.hasPrefix("PMPM only \(millions) \(millions) +0.00 ±") }, "budget matched by position")
         let same = CompareTable.render(a, a, labels: ("a", "a"))
         #expect(same.contains("Warning: both runs used seed \(a.settings.seed)"))
     }
