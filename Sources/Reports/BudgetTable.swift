@@ -15,7 +15,8 @@ public enum BudgetTable {
             out.append(design.design)
             let header = ["period", "mean"] + levels.map { "P\(Formatting.levelLabel($0))" } + (design.design == counterfactualLabel ? [] : ["net mean", "net P\(Formatting.levelLabel(conf))"])
             var rows: [[String]] = []
-            for period in design.periods where !period.isHalfYear {
+            // Years with nothing paid in any trial are left out, as in the report and appropriations.csv.
+            for period in design.periods where !period.isHalfYear && !period.isEmpty {
                 var row = [period.period, millions(period.totalOutlay.mean.value)]
                 row += levels.map { millions(period.totalOutlay.level($0)?.value) }
                 if let net = period.netCost { row += [millions(net.mean.value), millions(net.level(conf)?.value)] }
