@@ -487,7 +487,7 @@ public enum HTMLReport {
         .chart-box { overflow-x: auto; }
         @media screen and (max-width: 700px) { table { display: block; overflow-x: auto; } svg.chart { min-width: 560px; } }
         caption { text-align: left; font-weight: bold; padding: 0.3em 0; } details { margin: 0 0 1.2em; }
-        @media print { body { margin: 0; max-width: none; } h2, h3, caption { page-break-after: avoid; break-after: avoid; }
+        @media print { body { margin: 0; max-width: none; } h2, h3, caption, p.note { page-break-after: avoid; break-after: avoid; } p { break-inside: avoid; }
           svg.chart, .chart-box, tr { page-break-inside: avoid; break-inside: avoid; } thead { display: table-header-group; } }
         </style>
         </head>
