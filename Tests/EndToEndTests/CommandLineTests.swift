@@ -179,6 +179,25 @@ struct CommandLineTests {
         #expect(try apmrisk(["validate", rostered.path]).stdout.contains("2 practices, 2900 members"))
     }
 
+    @Test func sensitivityWritesATornadoAndRefusesASwingThatLeadsNowhere() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("tornado")
+        let good = try apmrisk(["sensitivity", Self.fixture, "--vary", "designs[1].reconciliation.loss_cap.benchmark=0.03..0.08",
+                                "--vary", "variation.regional_cv=±50%", "--trials", "100", "--threads", "2", "--output", output.path])
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.stdout.contains("P5 exposure, under 1,000 — Two-sided") && good.stdout.contains("variation.regional_cv"))
+        let names = try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()
+        #expect(names == ["manifest.json", "sensitivity.csv", "tornado.html"])
+        let csv = try String(contentsOf: output.appendingPathComponent("sensitivity.csv"), encoding: .utf8)
+        #expect(csv.hasPrefix("figure,design,key_path,low_value,high_value,unit,base,"))
+        #expect(csv.contains("variation.regional_cv,0.015,0.045,"))
+        let bad = try apmrisk(["sensitivity", Self.fixture, "--vary", "variation.trend.nonsense.deeper=1..2", "--trials", "10",
+                               "--output", folder.appendingPathComponent("never").path])
+        #expect(bad.status == 64 && bad.stderr.contains("variation.trend.nonsense.deeper"), "\(bad.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("never").path))
+    }
+
     @Test func validateWarnsAboutAddOnsWithNoInvestment() throws {
         let result = try apmrisk(["validate", Self.fixture])
         #expect(result.status == 0)

@@ -1,0 +1,80 @@
+import Foundation
+import Scenario
+import Statistics
+import Testing
+@testable import Engine
+
+/// The tornado: exact where arithmetic is exact (a zero-width swing), in the direction the
+/// settlement rules dictate, and with design terms settled on the one simulated world.
+struct SensitivityTests {
+    /// Fixture.world with a constant downside rate, so it can be swung.
+    static let yaml = Fixture.world.replacingOccurrences(of: "downside_rate: [0, 0.25, 0.5]", with: "downside_rate: 0.5")
+
+    @Test func zeroWidthSwingsChangeNothingExactly() throws {
+        let swings = [Swing(keyPath: "designs[1].reconciliation.downside_rate", low: 0.5, high: 0.5),
+                      Swing(keyPath: "variation.regional_cv", low: 0.03, high: 0.03)]
+        let result = try Sensitivity.run(yaml: Self.yaml, file: "fixture.yaml", swings: swings, trials: 100, seed: 5, threads: 2)
+        #expect(result.worldRuns == 3)
+        #expect(!result.bars.isEmpty)
+        for bar in result.bars {
+            #expect(bar.low.value == 0 && bar.high.value == 0, "\(bar.swing.keyPath), \(bar.design), \(bar.figure.name)")
+        }
+    }
+
+    /// Sharing less of the losses raises a practice's P5 and lowers its chance of a loss beyond
+    /// 5%; sharing more does the reverse. Both design variants are settled on the base run's own
+    /// world: one simulated world for the whole tornado.
+    @Test func aDesignTermSwingMovesFiguresAsTheRulesDictateOnOneWorld() throws {
+        let swing = Swing(keyPath: "designs[1].reconciliation.downside_rate", low: 0.1, high: 1.0)
+        let result = try Sensitivity.run(yaml: Self.yaml, file: "fixture.yaml", swings: [swing], trials: 120, seed: 5, threads: 2)
+        #expect(result.worldRuns == 1)
+        #expect(Set(result.bars.map(\.design)) == ["Two-sided"], "a design term moves only its own design")
+        let p5 = try #require(result.bars.first { $0.figure.name.hasPrefix("P5 exposure") })
+        let lowError = try #require(p5.low.mcse), highError = try #require(p5.high.mcse)
+        #expect(p5.low.value > 2 * lowError, "less downside, higher P5: \(p5.low)")
+        // Above the base rate the loss cap binds for many practices: the move is smaller, but
+        // the high end lies below the low end by more than both errors together.
+        #expect(p5.high.value - p5.low.value < -2 * (lowError + highError), "more downside, lower P5: \(p5)")
+        let netMean = try #require(result.bars.first { $0.figure.name == "program net cost vs FFS, mean" })
+        #expect(netMean.low.value > 0 && netMean.high.value < 0, "the payer recoups less at a lower downside rate")
+    }
+
+    @Test func swingsThatDoNotLeadThroughTheScenarioAreLocatedErrors() throws {
+        func failure(_ swing: Swing) -> String {
+            do {
+                _ = try Sensitivity.run(yaml: Self.yaml, file: "fixture.yaml", swings: [swing], trials: 2, seed: 1, threads: 1)
+                return "no error"
+            } catch { return error.description }
+        }
+        #expect(failure(Swing(keyPath: "designs[7].reconciliation.downside_rate", low: 0, high: 1)).contains("has 2 designs"))
+        #expect(failure(Swing(keyPath: "designs[1].reconciliation.downside_rate", low: 0, high: 2))
+            .contains("designs[3].reconciliation.downside_rate"))
+        #expect(failure(Swing(keyPath: "variation.trend.sd.deeper", low: 0, high: 1)).contains("does not lead through the scenario"))
+        #expect(throws: ScenarioEdit.EditError.self) { try ScenarioEdit.number(at: "designs[1].prospective_share", in: Self.yaml) }
+        #expect(try ScenarioEdit.number(at: "variation.trend.sd", in: Self.yaml) == 0.02)
+        #expect(try ScenarioEdit.number(at: "variation.absent_key", in: Self.yaml) == nil)
+    }
+
+    /// Design variants ride on the world of the scenario's own designs: adding them leaves every
+    /// simulated cost and every original design's exposure bit for bit as it was.
+    @Test func designVariantsLeaveTheWorldAndTheOriginalDesignsUnchanged() throws {
+        let plain = try ScenarioLoader.parse(data: Data(Self.yaml.utf8), file: "fixture.yaml")
+        let expandedText = try ScenarioEdit.addingVariant(ofDesign: 1, setting: "reconciliation.downside_rate", to: 0.9,
+                                                          name: "variant", in: Self.yaml)
+        let expanded = try ScenarioLoader.parse(data: Data(expandedText.utf8), file: "fixture.yaml")
+        #expect(expanded.designs.count == 3 && expanded.designs[2].name == "variant")
+        let a = try Simulation.run(scenario: plain, trials: 30, seed: 8, threads: 2)
+        let b = try Simulation.run(scenario: expanded, trials: 30, seed: 8, threads: 2)
+        #expect(a.totalCost == b.totalCost)
+        for t in 0..<30 {
+            for p in 0..<plain.practices.count {
+                for year in 1...3 {
+                    for d in 0..<2 {
+                        #expect(a.exposure[a.settledIndex(trial: t, design: d, practice: p, year: year)]
+                                == b.exposure[b.settledIndex(trial: t, design: d, practice: p, year: year)])
+                    }
+                }
+            }
+        }
+    }
+}
