@@ -198,6 +198,22 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("never").path))
     }
 
+    @Test func solveAnswersOrSaysWhyNot() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let met = try apmrisk(["solve", Self.fixture, "--term", "designs[0].add_ons[0].pmpm", "--range", "0..40",
+                               "--target", "net_mean<=1e12", "--trials", "20", "--output", folder.appendingPathComponent("a").path])
+        #expect(met.status == 0 && met.stdout.contains("is met across the whole range"), "\(met.stderr)")
+        let csv = try String(contentsOf: folder.appendingPathComponent("a/solve.csv"), encoding: .utf8)
+        #expect(csv.hasPrefix("term_value,figure,figure_value,mcse\n0.0,net_mean,"))
+        let bad = try apmrisk(["solve", Self.fixture, "--term", "designs[0].add_ons[0].pmpm", "--range", "0..40",
+                               "--target", "p7>=1", "--output", folder.appendingPathComponent("b").path])
+        #expect(bad.status == 64 && bad.stderr.contains("FIGURE>=VALUE"), "\(bad.stderr)")
+        let world = try apmrisk(["solve", Self.fixture, "--term", "variation.trend.sd", "--range", "0..0.1",
+                                 "--target", "p5>=-0.1", "--output", folder.appendingPathComponent("c").path])
+        #expect(world.status == 64 && world.stderr.contains("solve takes a design term"), "\(world.stderr)")
+    }
+
     @Test func validateWarnsAboutAddOnsWithNoInvestment() throws {
         let result = try apmrisk(["validate", Self.fixture])
         #expect(result.status == 0)

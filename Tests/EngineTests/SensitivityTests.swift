@@ -78,3 +78,39 @@ struct SensitivityTests {
         }
     }
 }
+
+/// The solver on a world where the answer is known: an add-on-only design costs the payer exactly
+/// the add-on times the member-months, trial by trial, so the add-on that brings the mean net cost
+/// to 10 × the mean member-months is 10.
+struct SolverTests {
+    static let yaml = Fixture.world
+
+    @Test func solverRecoversAKnownAddOn() throws {
+        let trials = 100, seed: UInt64 = 4
+        let scenario = try ScenarioLoader.parse(data: Data(Self.yaml.utf8), file: "fixture.yaml")
+        let world = try Simulation.run(scenario: scenario, trials: trials, seed: seed, threads: 2)
+        let meanMonths = world.memberMonths.reduce(0, +) / Double(trials)
+        let target = Solver.Target(figure: .netMean, atLeast: false, value: 10 * meanMonths)
+        let solved = try Solver.solve(yaml: Self.yaml, file: "fixture.yaml", term: "designs[0].add_ons[0].pmpm", range: 0...40,
+                                      target: target, trials: trials, seed: seed, threads: 2)
+        guard case let .solved(value, low, high) = solved.outcome else {
+            Issue.record("expected a solution, got \(solved.outcome)")
+            return
+        }
+        #expect(abs(value - 10) < 1e-6, "add-on \(value)")
+        #expect(low <= value && value <= high && high - low < 2, "interval \(low)...\(high)")
+        #expect(solved.points.count == 18)
+    }
+
+    @Test func solverSaysWhenATargetCannotBeMetOrIsMetEverywhere() throws {
+        func outcome(_ value: Double) throws -> Solver.Outcome {
+            try Solver.solve(yaml: Self.yaml, file: "fixture.yaml", term: "designs[0].add_ons[0].pmpm", range: 0...40,
+                             target: Solver.Target(figure: .netMean, atLeast: false, value: value), trials: 20, seed: 4,
+                             threads: 2, candidates: 5, rounds: 1).outcome
+        }
+        #expect(try outcome(-1_000) == .cannotBeMet)
+        #expect(try outcome(1e12) == .metEverywhere)
+        #expect(throws: Sensitivity.Failure.self) { try Solver.Target(parsing: "p7>=0.1") }
+        #expect(try Solver.Target(parsing: "p5 >= -0.10") == Solver.Target(figure: .p5, atLeast: true, value: -0.10))
+    }
+}

@@ -61,8 +61,8 @@ public struct Sensitivity {
 
         public var description: String {
             switch self {
-            case let .edit(error): "--vary \(error.description)"
-            case let .scenario(swing, error): "--vary \(swing): the scenario it makes is not valid: \(error.description)"
+            case let .edit(error): error.description
+            case let .scenario(swing, error): "\(swing): the scenario it makes is not valid: \(error.description)"
             case let .simulation(error): error.description
             case let .noPractices(band): "no practice falls in size band \"\(band)\""
             }
@@ -85,17 +85,8 @@ public struct Sensitivity {
             }
         }
         let base = try load(yaml, swing: "(none)")
-        let bandIndex: Int
-        if let band {
-            guard let index = base.sizeBands.firstIndex(where: { $0.name == band }) else { throw .noPractices(band: band) }
-            bandIndex = index
-        } else {
-            bandIndex = base.sizeBands.indices.first { b in base.practices.contains { base.sizeBandIndex(members: $0.members) == b } } ?? 0
-        }
+        let bandIndex = try bandIndex(band, in: base)
         let bandName = base.sizeBands[bandIndex].name
-        guard base.practices.contains(where: { base.sizeBandIndex(members: $0.members) == bandIndex }) else {
-            throw .noPractices(band: bandName)
-        }
 
         // Design-term swings: two variants each, appended to the scenario's designs.
         var expanded = yaml
@@ -154,6 +145,23 @@ public struct Sensitivity {
         }
         let sorted = figureOrder.flatMap { key in groups[key]!.sorted { $0.width > $1.width } }
         return Sensitivity(bars: sorted, worldRuns: worldRuns, trials: trials, band: bandName)
+    }
+}
+
+extension Sensitivity {
+    /// The size band named `band` (default: the smallest with practices); it must hold practices.
+    static func bandIndex(_ band: String?, in scenario: Scenario) throws(Failure) -> Int {
+        let index: Int
+        if let band {
+            guard let found = scenario.sizeBands.firstIndex(where: { $0.name == band }) else { throw .noPractices(band: band) }
+            index = found
+        } else {
+            index = scenario.sizeBands.indices.first { b in scenario.practices.contains { scenario.sizeBandIndex(members: $0.members) == b } } ?? 0
+        }
+        guard scenario.practices.contains(where: { scenario.sizeBandIndex(members: $0.members) == index }) else {
+            throw .noPractices(band: scenario.sizeBands[index].name)
+        }
+        return index
     }
 }
 

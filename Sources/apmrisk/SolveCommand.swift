@@ -1,0 +1,125 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Reports
+import Scenario
+import Statistics
+
+struct SolveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "solve",
+        abstract: "Find the value of one design term that meets a target on a headline figure, on one simulated world, with an interval for Monte Carlo error.",
+        discussion: """
+        Example: apmrisk solve Models/default.yaml --term 'designs[1].reconciliation.loss_cap.benchmark' \
+        --range 0.01..0.10 --target 'p5>=-0.10'. Figures: p5 and p1 (exposure as a share of revenue), \
+        loss5 (P(loss > 5%)) and repay (P(owing a repayment)) for the smallest size band (--band picks \
+        another), net_mean and net_p90 (the program's net cost against FFS, dollars). Every candidate \
+        value is settled on the same trials; two rounds of 9 candidates each bracket the answer. Writes \
+        solve.csv and manifest.json into a new folder.
+        """)
+
+    @Argument(help: "Scenario file (YAML).")
+    var scenario: String
+
+    @Option(help: "The design term: a key path such as designs[1].reconciliation.downside_rate.")
+    var term: String
+
+    @Option(help: "The values to search, LOW..HIGH.")
+    var range: String
+
+    @Option(help: "The target, FIGURE>=VALUE or FIGURE<=VALUE, e.g. p5>=-0.10 or loss5<=0.05.")
+    var target: String
+
+    @Option(help: "Size band whose practice figures are used (default: the smallest with practices).")
+    var band: String?
+
+    @Option(help: "Number of trials (overrides simulation.trials).")
+    var trials: Int?
+
+    @Option(help: "Random seed (overrides simulation.seed).")
+    var seed: UInt64?
+
+    @Option(help: "Worker threads (default: all cores). Does not change results.")
+    var threads: Int?
+
+    @Option(help: "Folder to write results into (must not exist yet).")
+    var output: String?
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func validate() throws {
+        if let trials, trials < 1 || trials > ScenarioLoader.maximumTrials {
+            throw ValidationError("--trials must be between 1 and \(ScenarioLoader.maximumTrials)")
+        }
+        if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads must be between 1 and 1024") }
+        let parts = range.components(separatedBy: "..")
+        guard parts.count == 2, let low = Double(parts[0]), let high = Double(parts[1]), low.isFinite, high.isFinite, low < high else {
+            throw ValidationError("--range must be LOW..HIGH with LOW < HIGH, e.g. 0.01..0.10")
+        }
+    }
+
+    func run() throws {
+        let loaded = try loadScenario(scenario)
+        guard let text = try? String(contentsOfFile: scenario, encoding: .utf8) else {
+            standardError("apmrisk: cannot read \(scenario)")
+            throw ExitCode.badInput
+        }
+        let parts = range.components(separatedBy: "..").compactMap(Double.init)
+        let trials = trials ?? loaded.simulation.trials
+        let seed = seed ?? loaded.simulation.seed
+        let parsedTarget: Solver.Target
+        do { parsedTarget = try Solver.Target(parsing: target) } catch {
+            standardError("apmrisk: \(error.description)")
+            throw ExitCode.badInput
+        }
+        let destination = URL(fileURLWithPath: output ?? "Results/\(URL(fileURLWithPath: scenario).deletingPathExtension().lastPathComponent)-solve-\(SensitivityCommand.stamp())")
+        let claim: OutputClaim
+        do { (claim, _) = try OutputClaim.claim(destination, neededBytes: OutputClaim.typicalOutputBytes) } catch {
+            standardError("apmrisk: \(error)")
+            throw ExitCode.badInput
+        }
+        do {
+            let solved: Solver
+            do {
+                solved = try Solver.solve(yaml: text, file: scenario, term: term, range: parts[0]...parts[1], target: parsedTarget,
+                                          trials: trials, seed: seed, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+                                          band: band)
+            } catch {
+                standardError("apmrisk: \(scenario): \(error.description)")
+                throw ExitCode.badInput
+            }
+            let answer = Self.describe(solved, term: term, target: target)
+            var csv = ["term_value,figure,figure_value,mcse"]
+            for point in solved.points {
+                csv.append("\(point.value),\(parsedTarget.figure.rawValue),\(point.figure.value),\(point.figure.mcse.map { "\($0)" } ?? "")")
+            }
+            let manifest: [String: Any] = ["tool": "apmrisk", "command": "solve", "scenario": scenario, "seed": seed, "trials": trials,
+                                           "term": term, "range": range, "target": target, "answer": answer]
+            try claim.write(files: ["solve.csv": Data((csv.joined(separator: "\n") + "\n").utf8)],
+                            manifest: try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys]),
+                            manifestName: "manifest.json")
+            if !quiet {
+                print(answer)
+                print("Candidates (same \(trials) trials each; band \(solved.band)):")
+                for point in solved.points {
+                    print("  \(term) = \(String(format: "%.6g", point.value)): \(parsedTarget.figure.rawValue) \(String(format: "%.6g", point.figure.value))\(point.figure.mcse.map { String(format: " ± %.3g", $0) } ?? "")")
+                }
+                print("Wrote \(destination.path)/ (solve.csv, manifest.json)")
+            }
+        } catch {
+            claim.release()
+            throw error
+        }
+    }
+
+    static func describe(_ solved: Solver, term: String, target: String) -> String {
+        switch solved.outcome {
+        case let .solved(value, low, high):
+            String(format: "\(term) = %.6g meets %@ (between %.6g and %.6g given Monte Carlo error)", value, target, low, high)
+        case .metEverywhere: "\(target) is met across the whole range: any value of \(term) in it will do"
+        case .cannotBeMet: "\(target) cannot be met by any value of \(term) in the range"
+        case .notMonotone: "the figure is not monotone in \(term) over the range (beyond Monte Carlo error): narrow the range"
+        }
+    }
+}
