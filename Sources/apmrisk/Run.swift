@@ -23,14 +23,13 @@ struct Run: ParsableCommand {
     @Option(help: "Repeat the run in this folder: its scenario copy, seed and trials.")
     var replay: String?
 
-    @Option(help: "Number of trials (overrides simulation.trials).")
-    var trials: Int?
+    @OptionGroup var options: SimulationOptions
+    var trials: Int? { options.trials }
+    var seed: UInt64? { options.seed }
+    var threads: Int? { options.threads }
+    var output: String? { options.output }
+    var quiet: Bool { options.quiet }
 
-    @Option(help: "Random seed (overrides simulation.seed).")
-    var seed: UInt64?
-
-    @Option(help: "Worker threads (default: all cores). Does not change results.")
-    var threads: Int?
 
     @Option(help: "Confidence level of the extra appropriation column, e.g. 0.975 (default: the scenario's budget.confidence).")
     var confidence: Double?
@@ -46,11 +45,6 @@ struct Run: ParsableCommand {
     @Option(help: "Member level: automatic (the default: aggregate when its libraries pay for themselves), aggregate (fast, from member libraries) or member (member by member, the direct reference). Overrides simulation.method.")
     var method: SimulationMethod?
 
-    @Option(help: "Folder to write results into (must not exist yet).")
-    var output: String?
-
-    @Flag(help: "Print nothing but errors.")
-    var quiet = false
 
     func validate() throws {
         if (scenario == nil) == (replay == nil) {
@@ -58,9 +52,6 @@ struct Run: ParsableCommand {
         }
         if replay != nil && (trials != nil || seed != nil || confidence != nil) {
             throw ValidationError("--replay takes its trials, seed and confidence from the earlier run's manifest")
-        }
-        if let trials, trials < 1 || trials > ScenarioLoader.maximumTrials {
-            throw ValidationError("--trials must be between 1 and \(ScenarioLoader.maximumTrials)")
         }
         if let confidence, !(confidence > 0 && confidence < 1) {
             throw ValidationError("--confidence must be between 0 and 1, e.g. 0.9")
@@ -73,9 +64,6 @@ struct Run: ParsableCommand {
         }
         if maxTrials < 1 || maxTrials > ScenarioLoader.maximumTrials {
             throw ValidationError("--max-trials must be between 1 and \(ScenarioLoader.maximumTrials)")
-        }
-        if let threads, threads < 1 || threads > 1024 {
-            throw ValidationError("--threads must be between 1 and 1024")
         }
     }
 
@@ -301,10 +289,7 @@ struct Run: ParsableCommand {
 
     func defaultOutput(for scenario: Scenario) -> String {
         let stem = URL(fileURLWithPath: scenario.sourceFile).deletingPathExtension().lastPathComponent
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        return "Results/\(replay == nil ? stem : "replay")-\(formatter.string(from: Date()))"
+        return options.destination(stem: replay == nil ? stem : "replay").path
     }
 }
 

@@ -29,27 +29,8 @@ struct SensitivityCommand: ParsableCommand {
     @Option(help: "Size band whose practice figures are shown (default: the smallest with practices).")
     var band: String?
 
-    @Option(help: "Number of trials per run (overrides simulation.trials).")
-    var trials: Int?
-
-    @Option(help: "Random seed (overrides simulation.seed); every run uses it.")
-    var seed: UInt64?
-
-    @Option(help: "Worker threads (default: all cores). Does not change results.")
-    var threads: Int?
-
-    @Option(help: "Folder to write results into (must not exist yet).")
-    var output: String?
-
-    @Flag(help: "Print nothing but errors.")
-    var quiet = false
-
-    func validate() throws {
-        if let trials, trials < 1 || trials > ScenarioLoader.maximumTrials {
-            throw ValidationError("--trials must be between 1 and \(ScenarioLoader.maximumTrials)")
-        }
-        if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads must be between 1 and 1024") }
-    }
+    @OptionGroup var options: SimulationOptions
+    var quiet: Bool { options.quiet }
 
     func run() throws {
         let loaded = try loadScenario(scenario)
@@ -68,9 +49,9 @@ struct SensitivityCommand: ParsableCommand {
             standardError("apmrisk: \(scenario): nothing to swing (give --vary KEY=LOW..HIGH)")
             throw ExitCode.badInput
         }
-        let trials = trials ?? loaded.simulation.trials
-        let seed = seed ?? loaded.simulation.seed
-        let destination = URL(fileURLWithPath: output ?? "Results/\(URL(fileURLWithPath: scenario).deletingPathExtension().lastPathComponent)-sensitivity-\(Self.stamp())")
+        let trials = options.trials ?? loaded.simulation.trials
+        let seed = options.seed ?? loaded.simulation.seed
+        let destination = options.destination(stem: URL(fileURLWithPath: scenario).deletingPathExtension().lastPathComponent + "-sensitivity")
         let claim: OutputClaim
         do { (claim, _) = try OutputClaim.claim(destination, neededBytes: OutputClaim.typicalOutputBytes) } catch {
             standardError("apmrisk: \(error)")
@@ -81,7 +62,7 @@ struct SensitivityCommand: ParsableCommand {
             let result: Sensitivity
             do {
                 result = try Sensitivity.run(yaml: text, file: scenario, swings: parsed, trials: trials, seed: seed,
-                                             threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, band: band)
+                                             threads: options.workers, band: band)
             } catch {
                 standardError("apmrisk: \(scenario): \(error.description)")
                 throw ExitCode.badInput
@@ -107,13 +88,6 @@ struct SensitivityCommand: ParsableCommand {
             claim.release()
             throw error
         }
-    }
-
-    static func stamp() -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        return formatter.string(from: Date())
     }
 
     /// KEY=LOW..HIGH, or KEY=±S% (a share of the key's value in the scenario).

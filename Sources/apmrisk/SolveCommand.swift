@@ -33,26 +33,10 @@ struct SolveCommand: ParsableCommand {
     @Option(help: "Size band whose practice figures are used (default: the smallest with practices).")
     var band: String?
 
-    @Option(help: "Number of trials (overrides simulation.trials).")
-    var trials: Int?
-
-    @Option(help: "Random seed (overrides simulation.seed).")
-    var seed: UInt64?
-
-    @Option(help: "Worker threads (default: all cores). Does not change results.")
-    var threads: Int?
-
-    @Option(help: "Folder to write results into (must not exist yet).")
-    var output: String?
-
-    @Flag(help: "Print nothing but errors.")
-    var quiet = false
+    @OptionGroup var options: SimulationOptions
+    var quiet: Bool { options.quiet }
 
     func validate() throws {
-        if let trials, trials < 1 || trials > ScenarioLoader.maximumTrials {
-            throw ValidationError("--trials must be between 1 and \(ScenarioLoader.maximumTrials)")
-        }
-        if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads must be between 1 and 1024") }
         let parts = range.components(separatedBy: "..")
         guard parts.count == 2, let low = Double(parts[0]), let high = Double(parts[1]), low.isFinite, high.isFinite, low < high else {
             throw ValidationError("--range must be LOW..HIGH with LOW < HIGH, e.g. 0.01..0.10")
@@ -66,14 +50,14 @@ struct SolveCommand: ParsableCommand {
             throw ExitCode.badInput
         }
         let parts = range.components(separatedBy: "..").compactMap(Double.init)
-        let trials = trials ?? loaded.simulation.trials
-        let seed = seed ?? loaded.simulation.seed
+        let trials = options.trials ?? loaded.simulation.trials
+        let seed = options.seed ?? loaded.simulation.seed
         let parsedTarget: Solver.Target
         do { parsedTarget = try Solver.Target(parsing: target) } catch {
             standardError("apmrisk: \(error.description)")
             throw ExitCode.badInput
         }
-        let destination = URL(fileURLWithPath: output ?? "Results/\(URL(fileURLWithPath: scenario).deletingPathExtension().lastPathComponent)-solve-\(SensitivityCommand.stamp())")
+        let destination = options.destination(stem: URL(fileURLWithPath: scenario).deletingPathExtension().lastPathComponent + "-solve")
         let claim: OutputClaim
         do { (claim, _) = try OutputClaim.claim(destination, neededBytes: OutputClaim.typicalOutputBytes) } catch {
             standardError("apmrisk: \(error)")
@@ -83,7 +67,7 @@ struct SolveCommand: ParsableCommand {
             let solved: Solver
             do {
                 solved = try Solver.solve(yaml: text, file: scenario, term: term, range: parts[0]...parts[1], target: parsedTarget,
-                                          trials: trials, seed: seed, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+                                          trials: trials, seed: seed, threads: options.workers,
                                           band: band)
             } catch {
                 standardError("apmrisk: \(scenario): \(error.description)")
