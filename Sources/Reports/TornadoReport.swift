@@ -2,7 +2,7 @@ import Foundation
 import Statistics
 
 /// One bar of a tornado as the renderers need it (the engine's `Sensitivity.Bar`, flattened).
-public struct TornadoBar: Sendable, Equatable {
+public struct TornadoBar: Codable, Sendable, Equatable {
     public let keyPath: String
     public let lowValue: Double
     public let highValue: Double
@@ -23,6 +23,30 @@ public struct TornadoBar: Sendable, Equatable {
     /// Whether the move exceeds twice its paired Monte Carlo error at either end.
     public var exceedsError: Bool {
         [low, high].contains { e in e.mcse.map { abs(e.value) > 2 * $0 } ?? (e.value != 0) }
+    }
+}
+
+/// What `sensitivity.json` holds: the run's settings and every bar.
+public struct TornadoSummary: Codable, Sendable, Equatable {
+    public var schemaVersion = 1
+    public var tool = "apmrisk"
+    public var scenario: String
+    public var trials: Int
+    public var seed: UInt64
+    /// Simulated worlds: one for the scenario and all design-term swings, two per world swing.
+    public var worldRuns: Int
+    public var band: String
+    public var bars: [TornadoBar]
+
+    public init(scenario: String, trials: Int, seed: UInt64, worldRuns: Int, band: String, bars: [TornadoBar]) {
+        self.scenario = scenario; self.trials = trials; self.seed = seed; self.worldRuns = worldRuns
+        self.band = band; self.bars = bars
+    }
+
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(self)
     }
 }
 

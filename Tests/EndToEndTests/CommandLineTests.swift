@@ -188,7 +188,9 @@ struct CommandLineTests {
         #expect(good.status == 0, "\(good.stderr)")
         #expect(good.stdout.contains("P5 exposure, under 1,000 — Two-sided") && good.stdout.contains("variation.regional_cv"))
         let names = try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()
-        #expect(names == ["manifest.json", "sensitivity.csv", "tornado.html"])
+        #expect(names == ["manifest.json", "sensitivity.csv", "sensitivity.json", "tornado.html"])
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("sensitivity.json"))) as? [String: Any]
+        #expect(json?["worldRuns"] as? Int == 3 && (json?["bars"] as? [Any])?.isEmpty == false)
         let csv = try String(contentsOf: output.appendingPathComponent("sensitivity.csv"), encoding: .utf8)
         #expect(csv.hasPrefix("figure,design,key_path,low_value,high_value,unit,base,"))
         #expect(csv.contains("variation.regional_cv,0.015,0.045,"))
