@@ -1,3 +1,16 @@
+/// One swing of a `sensitivity:` section: a key path and either two values or a share of the
+/// value written in the file (`apmrisk sensitivity`; `docs/scenario-reference.md`, "Key paths").
+public struct SwingSpec: Sendable, Equatable {
+    public var keyPath: String
+    public var low: Double?
+    public var high: Double?
+    public var share: Double?
+
+    public init(keyPath: String, low: Double? = nil, high: Double? = nil, share: Double? = nil) {
+        self.keyPath = keyPath; self.low = low; self.high = high; self.share = share
+    }
+}
+
 /// A validated scenario: only values that passed every check reach the engine.
 /// `docs/scenario-reference.md` documents each field's key, unit, default and meaning.
 public struct Scenario: Sendable {
@@ -21,6 +34,8 @@ public struct Scenario: Sendable {
     public var rosterFile: String?
     /// Calibration sources cited in the scenario (`sources:`), carried into every run's outputs.
     public var sources: [String]
+    /// The swings `apmrisk sensitivity` makes when the command line gives none (`sensitivity:`).
+    public var sensitivity: [SwingSpec] = []
 
     public init(name: String, description: String, sourceFile: String,
                 simulation: SimulationSettings, population: Population,

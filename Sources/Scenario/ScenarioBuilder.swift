@@ -30,6 +30,7 @@ struct ScenarioBuilder {
         let quality = readQualityWorld(top.mapping("quality"))
         let feeChanges = readFeeChanges(top.sequence("fee_schedule_changes", allowEmpty: true), years: years)
         let budget = readBudget(top.mapping("budget"))
+        let sensitivity = readSensitivity(top.sequence("sensitivity", allowEmpty: true))
         let context = DesignContext(categories: services.map(\.name), sizeBands: bands.map(\.name),
                                     practiceTypes: types.map(\.name), regions: regions,
                                     practiceIDs: Set(practices.map(\.id)),
@@ -51,7 +52,35 @@ struct ScenarioBuilder {
                         regions: regions, practiceTypes: types, practices: practices,
                         sizeBands: bands, designs: designs, quality: quality ?? QualityWorld(),
                         feeScheduleChanges: feeChanges, budget: budget, sources: sources)
-            .with(rosterFile: rosterFile)
+            .with(rosterFile: rosterFile, sensitivity: sensitivity)
+    }
+
+    /// `sensitivity: [{key: variation.trend.sd, low: 0.01, high: 0.03}, {key: variation.regional_cv, share: 0.5}]`.
+    /// Whether each key path leads through the scenario is checked when the swings are made.
+    func readSensitivity(_ items: [(node: Node, path: String)]?) -> [SwingSpec] {
+        var swings: [SwingSpec] = []
+        for (node, path) in items ?? [] {
+            guard let map = reader.mapping(node, path: path) else { continue }
+            defer { map.finish() }
+            guard let key = map.string("key") else { continue }
+            if map.value("share") != nil {
+                for other in ["low", "high"] where map.value(other) != nil {
+                    reader.report(map.value(other), map.child(other), "is given with 'share'; expected either share or low and high")
+                }
+                if let share = map.number("share", NumberRule(expected: "a share in (0, 1]") { $0 > 0 && $0 <= 1 }) {
+                    swings.append(SwingSpec(keyPath: key, share: share))
+                }
+                continue
+            }
+            let low = map.number("low", .any), high = map.number("high", .any)
+            if let low, let high {
+                if low > high { reader.report(map.value("high"), map.child("high"), "found \(high), below low \(low); expected high ≥ low") }
+                else { swings.append(SwingSpec(keyPath: key, low: low, high: high)) }
+            } else if map.value("low") == nil || map.value("high") == nil {
+                reader.report(node, path, "has neither share nor both low and high; expected {key, low, high} or {key, share}")
+            }
+        }
+        return swings
     }
 
     // MARK: - Simulation
@@ -507,9 +536,10 @@ extension SizeBand {
 }
 
 extension Scenario {
-    func with(rosterFile: String?) -> Scenario {
+    func with(rosterFile: String?, sensitivity: [SwingSpec]) -> Scenario {
         var copy = self
         copy.rosterFile = rosterFile
+        copy.sensitivity = sensitivity
         return copy
     }
 }

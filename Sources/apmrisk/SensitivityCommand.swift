@@ -13,7 +13,7 @@ struct SensitivityCommand: ParsableCommand {
         --vary KEY=LOW..HIGH swings the number at a key path of the scenario (e.g. \
         variation.trend.sd=0.01..0.03 or designs[1].reconciliation.downside_rate=0.3..0.7); \
         KEY=±20% swings it by a share of its value. Repeat --vary for more swings. Without --vary, \
-        a default set is swung: trend mean (±1 point), trend SD, regional and practice variation, \
+        the scenario's sensitivity: section is swung, and without that a default set: trend mean (±1 point), trend SD, regional and practice variation, \
         risk-score noise (each ×0.5 and ×1.5), and each design's downside rate, minimum loss rate \
         and loss cap (×0.5 and ×1.5, rates at most 1). Design terms are settled on the run's \
         own simulated world; each world assumption is two more runs with the same seed. Writes \
@@ -40,7 +40,18 @@ struct SensitivityCommand: ParsableCommand {
         }
         let parsed: [Swing]
         do {
-            parsed = swings.isEmpty ? DefaultSwings.of(yaml: text, designs: loaded.designs.count) : try swings.map { try Self.parse($0, yaml: text) }
+            if !swings.isEmpty {
+                parsed = try swings.map { try Self.parse($0, yaml: text) }
+            } else if !loaded.sensitivity.isEmpty {
+                parsed = try loaded.sensitivity.map { spec in
+                    if let share = spec.share {
+                        return try Self.parse("\(spec.keyPath)=±\(share * 100)%", yaml: text)
+                    }
+                    return try Self.parse("\(spec.keyPath)=\(spec.low ?? 0)..\(spec.high ?? 0)", yaml: text)
+                }
+            } else {
+                parsed = DefaultSwings.of(yaml: text, designs: loaded.designs.count)
+            }
         } catch {
             standardError("apmrisk: \(scenario): \(error)")
             throw ExitCode.badInput

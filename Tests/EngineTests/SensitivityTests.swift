@@ -39,6 +39,24 @@ struct SensitivityTests {
         #expect(netMean.low.value > 0 && netMean.high.value < 0, "the payer recoups less at a lower downside rate")
     }
 
+    @Test func aSensitivitySectionIsReadAndCheckedLikeTheRest() throws {
+        let good = Self.yaml + "\nsensitivity:\n  - {key: variation.trend.sd, low: 0.01, high: 0.03}\n  - {key: variation.regional_cv, share: 0.5}\n"
+        let scenario = try ScenarioLoader.parse(data: Data(good.utf8), file: "fixture.yaml")
+        #expect(scenario.sensitivity == [SwingSpec(keyPath: "variation.trend.sd", low: 0.01, high: 0.03),
+                                         SwingSpec(keyPath: "variation.regional_cv", share: 0.5)])
+        for (entry, message) in [("{key: variation.trend.sd, low: 0.03, high: 0.01}", "sensitivity[0].high: found 0.01, below low 0.03"),
+                                 ("{key: variation.trend.sd, share: 0.5, low: 0.01}", "sensitivity[0].low: is given with 'share'"),
+                                 ("{key: variation.trend.sd, low: 0.01}", "sensitivity[0]: has neither share nor both low and high")] {
+            let bad = Self.yaml + "\nsensitivity:\n  - \(entry)\n"
+            do {
+                _ = try ScenarioLoader.parse(data: Data(bad.utf8), file: "fixture.yaml")
+                Issue.record("\(entry) was accepted")
+            } catch {
+                #expect(error.description.contains(message), "\(error.description)")
+            }
+        }
+    }
+
     @Test func swingsThatDoNotLeadThroughTheScenarioAreLocatedErrors() throws {
         func failure(_ swing: Swing) -> String {
             do {
