@@ -20,9 +20,10 @@ public struct TornadoBar: Codable, Sendable, Equatable {
         self.figure = figure; self.unit = unit; self.base = base; self.low = low; self.high = high
     }
 
-    /// Whether the move exceeds twice its paired Monte Carlo error at either end.
+    /// Whether the move exceeds twice its paired Monte Carlo error at either end (never, when the
+    /// run had too few trials for errors: then nothing can be told from noise).
     public var exceedsError: Bool {
-        [low, high].contains { e in e.mcse.map { abs(e.value) > 2 * $0 } ?? (e.value != 0) }
+        [low, high].contains { e in e.mcse.map { abs(e.value) > 2 * $0 } ?? false }
     }
 }
 
@@ -95,7 +96,7 @@ public enum TornadoReport {
 
     public static func terminal(_ bars: [TornadoBar], band: String, trials: Int, worldRuns: Int) -> String {
         var out = ["Sensitivity: each assumption swung alone, \(trials) trials per run, \(worldRuns) simulated world\(worldRuns == 1 ? "" : "s"); practice figures for the \(band) band.",
-                   "Changes are from the base, in points (of revenue, or of probability) or $ millions, with the Monte Carlo error of the paired difference; * = beyond twice that error."]
+                   "Changes are from the base, in points (of revenue, or of probability) or $ millions, with the Monte Carlo error of the paired difference; * = beyond twice that error (errors need at least 100 trials)."]
         for group in groups(bars) {
             out.append("")
             out.append("\(group.figure) — \(group.design): base \(amount(group.bars[0].base, unit: group.bars[0].unit, change: false))")
