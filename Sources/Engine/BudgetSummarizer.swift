@@ -49,14 +49,17 @@ struct BudgetSummarizer {
         let levels = Array(Set(BudgetSummary.standardLevels + BudgetSummary.fanLevels + [confidence])).sorted()
         let names = scenario.designs.map(\.name) + [counterfactualLabel]
         let counterfactual = results.designs
+        // Net cost is measured against pure FFS, or against a named design (the status quo).
+        let reference = scenario.budget.netAgainst.flatMap { name in scenario.designs.firstIndex { $0.name == name } }
+            ?? counterfactual
         let trials = Double(results.trials)
         let designs = (0..<designCount).map { d in
             DesignBudget(design: names[d], periods: labels.indices.map { k in
                 PeriodBudget(
                     period: labels[k],
                     totalOutlay: Appropriation(perTrial: totals[d][k], levels: levels),
-                    netCost: d == counterfactual ? nil
-                        : Appropriation(perTrial: zip(totals[d][k], totals[counterfactual][k]).map { $0 - $1 }, levels: levels),
+                    netCost: d == reference ? nil
+                        : Appropriation(perTrial: zip(totals[d][k], totals[reference][k]).map { $0 - $1 }, levels: levels),
                     componentMeans: PayerOutlay.Component.allCases.map {
                         ComponentMean(component: $0.name, mean: componentSums[d][$0.rawValue][k] / trials)
                     },
@@ -74,10 +77,12 @@ struct BudgetSummarizer {
             }
         }
         let settings = scenario.budget
-        return BudgetSummary(fiscalYearStartMonth: settings.fiscalYearStartMonth,
-                             settlementLagMonths: settings.settlementLagMonths,
-                             recoupmentLagMonths: settings.recoupmentLagMonths,
-                             recoupmentCollectionRate: settings.recoupmentCollectionRate,
-                             confidence: confidence, periods: labels, designs: designs, comparisons: comparisons)
+        var summary = BudgetSummary(fiscalYearStartMonth: settings.fiscalYearStartMonth,
+                                    settlementLagMonths: settings.settlementLagMonths,
+                                    recoupmentLagMonths: settings.recoupmentLagMonths,
+                                    recoupmentCollectionRate: settings.recoupmentCollectionRate,
+                                    confidence: confidence, periods: labels, designs: designs, comparisons: comparisons)
+        summary.netAgainst = reference == counterfactual ? nil : scenario.designs[reference].name
+        return summary
     }
 }

@@ -31,7 +31,8 @@ public enum BudgetCSV {
             for period in design.periods {
                 addAppropriation(design.design, "", period.period, "total_outlay", period.totalOutlay)
                 if let net = period.netCost {
-                    addAppropriation(design.design, counterfactualLabel, period.period, "net_cost_vs_ffs", net)
+                    addAppropriation(design.design, budget.netAgainst ?? counterfactualLabel, period.period,
+                                     budget.netAgainst == nil ? "net_cost_vs_ffs" : "net_cost_vs_status_quo", net)
                 }
                 for component in period.componentMeans {
                     add(design.design, "", period.period, "component:\(component.component)", "mean", component.mean, nil)
@@ -72,7 +73,7 @@ public enum AppropriationsCSV {
         for design in budget.designs {
             for period in design.periods where !period.isHalfYear && !period.isEmpty {
                 var measures = [("total outlay", period.totalOutlay)]
-                if let net = period.netCost { measures.append(("net cost vs FFS", net)) }
+                if let net = period.netCost { measures.append(("net cost vs \(budget.netReference)", net)) }
                 for (measure, amount) in measures {
                     let cells = [ExposureCSV.quoted(design.design), ExposureCSV.quoted(period.period),
                                  ExposureCSV.quoted(period.periodType), measure, millions(amount.mean.value)]

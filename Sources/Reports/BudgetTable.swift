@@ -9,11 +9,11 @@ public enum BudgetTable {
         let conf = budget.confidence
         let levels = Array(Set(BudgetSummary.standardLevels + [conf])).sorted()
         out.append("Budget: payer outlay by fiscal year, $ millions (FY starts in month \(budget.fiscalYearStartMonth); settlements paid \(budget.settlementLagMonths) months after each program year, recoupments \(budget.recoupmentLagMonths) months at \(Int((budget.recoupmentCollectionRate * 100).rounded()))% collected).")
-        out.append("The appropriation that covers a level is that percentile of total outlay across trials; net = design minus the FFS counterfactual in the same trial.")
+        out.append("The appropriation that covers a level is that percentile of total outlay across trials; net = design minus \(budget.netAgainst.map { "the status quo, \($0)," } ?? "the FFS counterfactual") in the same trial.")
         for design in budget.designs {
             out.append("")
             out.append(design.design)
-            let header = ["period", "mean"] + levels.map { "P\(Formatting.levelLabel($0))" } + (design.design == counterfactualLabel ? [] : ["net mean", "net P\(Formatting.levelLabel(conf))"])
+            let header = ["period", "mean"] + levels.map { "P\(Formatting.levelLabel($0))" } + (design.periods.contains { $0.netCost != nil } ? ["net mean", "net P\(Formatting.levelLabel(conf))"] : [])
             var rows: [[String]] = []
             // Years with nothing paid in any trial are left out, as in the report and appropriations.csv.
             for period in design.periods where !period.isHalfYear && !period.isEmpty {

@@ -69,7 +69,9 @@ public enum HTMLReport {
            let total = first.periods.first(where: \.isWholeProgram),
            let net = total.netCost, let p90 = net.level(0.9) {
             let direction = net.mean.value >= 0 ? "costs the state \(millions(net.mean.value)) more than" : "saves the state \(millions(-net.mean.value)) against"
-            budget = "<p>Budget: over the whole program, <strong>\(escape(first.design))</strong> \(direction) pure FFS on average; an appropriation of \(millions(p90.value)) above FFS covers 9 futures in 10. See the budget section for every design and fiscal year.</p>"
+            let reference = s.budget.netAgainst.map { "the status quo (\(escape($0)))" } ?? "pure FFS"
+            let above = s.budget.netAgainst.map { "the status quo (\(escape($0)))" } ?? "FFS"
+            budget = "<p>Budget: over the whole program, <strong>\(escape(first.design))</strong> \(direction) \(reference) on average; an appropriation of \(millions(p90.value)) above \(above) covers 9 futures in 10. See the budget section for every design and fiscal year.</p>"
         }
         return "<section id=\"answer\"><h2>The answer in brief</h2><ul>\(items)</ul>\(budget)\(firstScreenTables(s, program: program))</section>"
     }
@@ -99,13 +101,13 @@ public enum HTMLReport {
         }
         html += "</tbody></table>"
         let levels = [0.5, 0.9, 0.95]
-        html += "<table class=\"first\"><thead><tr><th>Design</th><th>Net cost vs FFS over the program, mean ($ millions)</th>" + levels.map { "<th>P\(Formatting.levelLabel($0)) ($ millions)</th>" }.joined() + "</tr></thead><tbody>"
+        html += "<table class=\"first\"><thead><tr><th>Design</th><th>Net cost vs \(escape(s.budget.netReference)) over the program, mean ($ millions)</th>" + levels.map { "<th>P\(Formatting.levelLabel($0)) ($ millions)</th>" }.joined() + "</tr></thead><tbody>"
         for design in s.budget.designs {
             guard let whole = design.periods.first(where: \.isWholeProgram), let net = whole.netCost else { continue }
             html += "<tr><td>\(escape(design.design))</td><td class=\"num\">\(millionsNumber(net.mean.value))</td>"
                 + levels.map { "<td class=\"num\">\(millionsNumber(net.level($0)?.value))</td>" }.joined() + "</tr>"
         }
-        return html + "</tbody></table><p class=\"note\">Exposure is over the whole program, against what pure FFS would have paid the same practice in the same simulated future; P5 is the 1-in-20 bad outcome (negative: a loss). Net cost is what the design costs the payer above pure FFS (negative: it saves). Monte Carlo errors are in the design comparison and budget sections.</p>"
+        return html + "</tbody></table><p class=\"note\">Exposure is over the whole program, against what pure FFS would have paid the same practice in the same simulated future; P5 is the 1-in-20 bad outcome (negative: a loss). Net cost is what the design costs the payer above \(s.budget.netAgainst.map { "the status quo, " + escape($0) + "," } ?? "pure FFS") (negative: it saves). Monte Carlo errors are in the design comparison and budget sections.</p>"
     }
 
     /// Whole dollars with thousands separators: $123,456.
@@ -323,14 +325,16 @@ public enum HTMLReport {
             let years = design.periods.filter { !$0.isHalfYear && !$0.isWholeProgram }
             html += "<section class=\"design\"><h3>\(escape(design.design))</h3>"
             html += fanChart(years, title: "\(design.design): total outlay by fiscal year", yLabel: "Payer outlay, $ millions") { $0.totalOutlay }
-            if design.design != counterfactualLabel {
-                html += fanChart(years, title: "\(design.design): net cost vs FFS by fiscal year", yLabel: "Outlay minus FFS, $ millions") {
+            if design.periods.contains(where: { $0.netCost != nil }) {
+                html += fanChart(years, title: "\(design.design): net cost vs \(budget.netReference) by fiscal year",
+                                 yLabel: "Outlay minus \(budget.netReference), $ millions") {
                     $0.netCost ?? $0.totalOutlay
                 }
             }
             html += "<p class=\"note\">Amounts in $ millions. Partial fiscal years (the program starts or ends inside them) and years with settlements only are marked; years with nothing paid are left out. The same table is in appropriations.csv.</p>"
             html += "<table><thead><tr><th>Fiscal period</th><th>Mean</th>" + levels.map { "<th>P\(Formatting.levelLabel($0)) appropriation</th>" }.joined()
-            html += design.design == counterfactualLabel ? "" : "<th>Net vs FFS, mean</th><th>Net vs FFS, P\(Formatting.levelLabel(budget.confidence))</th>"
+            html += !design.periods.contains(where: { $0.netCost != nil }) ? ""
+                : "<th>Net vs \(escape(budget.netReference)), mean</th><th>Net vs \(escape(budget.netReference)), P\(Formatting.levelLabel(budget.confidence))</th>"
             html += "</tr></thead><tbody>"
             for period in design.periods where !period.isHalfYear && !period.isEmpty {
                 let type = period.periodType

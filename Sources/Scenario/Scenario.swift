@@ -324,6 +324,9 @@ public struct BudgetSettings: Sendable, Equatable {
     public var recoupmentLagMonths: Int
     /// Confidence level of the extra appropriation column (the CLI's --confidence overrides).
     public var confidence: Double
+    /// The design whose outlay net costs are measured against (the status quo, e.g. today's PCMH
+    /// payments); nil for pure FFS.
+    public var netAgainst: String?
 
     public init(fiscalYearStartMonth: Int = 7, programStartMonth: Int = 1, settlementLagMonths: Int = 6,
                 recoupmentCollectionRate: Double = 1, recoupmentLagMonths: Int = 9, confidence: Double = 0.9) {

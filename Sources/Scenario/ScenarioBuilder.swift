@@ -38,6 +38,11 @@ struct ScenarioBuilder {
         let designs = readDesigns(top.sequence("designs", required: true), years: years, context: context)
         checkPlacements(designs: designs, practices: practices, bands: bands,
                         designsNode: top.value("designs"))
+        if let reference = budget?.netAgainst, !designs.contains(where: { $0.name == reference }) {
+            let node = top.value("budget").flatMap { reader.mapping($0, path: "budget")?.value("net_against") }
+            let hint = closest(to: reference, in: designs.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
+            reader.report(node, "budget.net_against", "found '\(reference)'\(hint), expected the name of one of the designs: \(designs.map(\.name).joined(separator: ", "))")
+        }
         checkUnique(regions.enumerated().map { ($0.element, "regions[\($0.offset)]") }, items: regionItems)
         for (index, region) in regions.enumerated() where region == "all" {
             reader.report(regionItems?[index].node, "regions[\(index)]", "found 'all', which is reserved (a group's region: all spreads practices over every region); expected another name")
@@ -444,9 +449,12 @@ struct ScenarioBuilder {
         }
         let confidence = map.number("confidence", default: defaults.confidence,
                                     NumberRule(expected: "a confidence level in (0, 1)") { $0 > 0 && $0 < 1 })
+        let netAgainst = map.value("net_against") == nil ? nil : map.string("net_against")
         guard let fyStart, let start, let lag, let rate, let recoupLag, let confidence else { return nil }
-        return BudgetSettings(fiscalYearStartMonth: fyStart, programStartMonth: start, settlementLagMonths: lag,
-                              recoupmentCollectionRate: rate, recoupmentLagMonths: recoupLag, confidence: confidence)
+        var settings = BudgetSettings(fiscalYearStartMonth: fyStart, programStartMonth: start, settlementLagMonths: lag,
+                                      recoupmentCollectionRate: rate, recoupmentLagMonths: recoupLag, confidence: confidence)
+        settings.netAgainst = netAgainst
+        return settings
     }
 
     func readFeeChanges(_ items: [(node: Node, path: String)]?, years: Int) -> [FeeScheduleChange] {

@@ -17,6 +17,12 @@ public struct BudgetSummary: Codable, Sendable, Equatable {
     public var designs: [DesignBudget]
     /// Paired differences between designs on the same trials.
     public var comparisons: [PairedComparison]
+    /// The design net costs are measured against (`budget.net_against`); nil for pure FFS. An
+    /// added optional field: summaries without it measured against FFS.
+    public var netAgainst: String?
+
+    /// What net costs are against, in words: "FFS" or the design's name.
+    public var netReference: String { netAgainst ?? "FFS" }
 
     public init(fiscalYearStartMonth: Int, settlementLagMonths: Int, recoupmentLagMonths: Int,
                 recoupmentCollectionRate: Double, confidence: Double, periods: [String],

@@ -64,3 +64,42 @@ struct BudgetTests {
         #expect(budget.periods.first == "FY2027" && budget.periods.last == wholeProgramLabel)
     }
 }
+
+/// `budget.net_against`: net cost measured against a named design (the status quo) rather than
+/// pure FFS. Differences of the same per-trial totals, so the arithmetic is exact.
+struct StatusQuoTests {
+    @Test func netCostAgainstADesignIsTheDifferenceOfTheTwoOutlaysTrialByTrial() throws {
+        let plain = try Fixture.scenario()
+        var againstPMPM = plain
+        againstPMPM.budget.netAgainst = "PMPM"
+        let results = try Simulation.run(scenario: plain, trials: 40, seed: 6, threads: 2)
+        let ffsBased = Summarizer(scenario: plain, results: results).summary(seed: 6).budget
+        let quoBased = Summarizer(scenario: againstPMPM, results: results).summary(seed: 6).budget
+        #expect(ffsBased.netAgainst == nil && quoBased.netAgainst == "PMPM" && quoBased.netReference == "PMPM")
+        func whole(_ budget: BudgetSummary, _ design: String) -> PeriodBudget? {
+            budget.designs.first { $0.design == design }?.periods.first { $0.isWholeProgram }
+        }
+        // The reference design has no net cost; FFS now has one, the negative of PMPM's against FFS.
+        #expect(whole(quoBased, "PMPM")?.netCost == nil)
+        let ffsAgainstPMPM = try #require(whole(quoBased, counterfactualLabel)?.netCost?.mean.value)
+        let pmpmAgainstFFS = try #require(whole(ffsBased, "PMPM")?.netCost?.mean.value)
+        #expect(abs(ffsAgainstPMPM + pmpmAgainstFFS) <= 1e-9 * abs(pmpmAgainstFFS))
+        // Two-sided against PMPM is the paired comparison Two-sided − PMPM, level by level.
+        let net = try #require(whole(quoBased, "Two-sided")?.netCost)
+        let comparison = try #require(quoBased.comparisons.first { $0.period == wholeProgramLabel && $0.design == "Two-sided" && $0.baseline == "PMPM" })
+        #expect(abs(net.mean.value - comparison.difference.mean.value) <= 1e-6)
+    }
+
+    @Test func anUnknownStatusQuoIsALocatedError() throws {
+        let text = Fixture.world + "\nbudget: {net_against: PMPN}\n"
+        do {
+            _ = try ScenarioLoader.parse(data: Data(text.utf8), file: "fixture.yaml")
+            Issue.record("accepted an unknown design")
+        } catch {
+            #expect(error.description.contains("budget.net_against: found 'PMPN' (did you mean 'PMPM'?), expected the name of one of the designs"),
+                    "\(error.description)")
+        }
+        let good = Fixture.world + "\nbudget: {net_against: PMPM}\n"
+        #expect(try ScenarioLoader.parse(data: Data(good.utf8), file: "fixture.yaml").budget.netAgainst == "PMPM")
+    }
+}
