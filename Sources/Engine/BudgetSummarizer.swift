@@ -25,6 +25,12 @@ struct BudgetSummarizer {
                                   count: designCount)
         var periodTotals = [Double](repeating: 0, count: periodCount)
         var componentTotals = [Double](repeating: 0, count: periodCount)
+        // The incurred view, only when claims are paid on a run-out pattern: sums over trials of
+        // incurred outlay, and of claims incurred less claims paid, per period.
+        let tracksIncurred = scenario.budget.claimsLag != [1]
+        var incurredSums = Array(repeating: [Double](repeating: 0, count: periodCount + 1), count: designCount)
+        var unpaidSums = Array(repeating: [Double](repeating: 0, count: periodCount), count: designCount)
+        var incurredTotals = [Double](repeating: 0, count: periodCount)
         for t in 0..<results.trials {
             for d in 0..<designCount {
                 for k in periodTotals.indices { periodTotals[k] = 0 }
@@ -39,6 +45,15 @@ struct BudgetSummarizer {
                             componentSums[d][component.rawValue][k] += componentTotals[k]
                         }
                         componentSums[d][component.rawValue][periodCount] += fiscalYears.reduce(0) { $0 + componentTotals[$1] }
+                        guard tracksIncurred else { continue }
+                        for k in incurredTotals.indices { incurredTotals[k] = 0 }
+                        timing.distribute(component, amount: results.outlay[start + component.rawValue], year: year,
+                                          into: &incurredTotals, incurred: true)
+                        for k in 0..<periodCount { incurredSums[d][k] += incurredTotals[k] }
+                        incurredSums[d][periodCount] += fiscalYears.reduce(0) { $0 + incurredTotals[$1] }
+                        if component.isClaims {
+                            for k in 0..<periodCount { unpaidSums[d][k] += incurredTotals[k] - componentTotals[k] }
+                        }
                     }
                 }
                 for k in 0..<periodCount { totals[d][k][t] = periodTotals[k] }
@@ -54,8 +69,16 @@ struct BudgetSummarizer {
             ?? counterfactual
         let trials = Double(results.trials)
         let designs = (0..<designCount).map { d in
-            DesignBudget(design: names[d], periods: labels.indices.map { k in
-                PeriodBudget(
+            // Claims incurred but unpaid at the end of a period: everything incurred less paid so
+            // far, period by period in order (fiscal years and half years each in their own run).
+            var unpaidByPeriod = [Double](repeating: 0, count: periodCount)
+            var carried = (year: 0.0, half: 0.0)
+            for k in 0..<periodCount {
+                if timing.periods[k].isHalfYear { carried.half += unpaidSums[d][k]; unpaidByPeriod[k] = carried.half }
+                else { carried.year += unpaidSums[d][k]; unpaidByPeriod[k] = carried.year }
+            }
+            return DesignBudget(design: names[d], periods: labels.indices.map { k in
+                var period = PeriodBudget(
                     period: labels[k],
                     totalOutlay: Appropriation(perTrial: totals[d][k], levels: levels),
                     netCost: d == reference ? nil
@@ -64,6 +87,11 @@ struct BudgetSummarizer {
                         ComponentMean(component: $0.name, mean: componentSums[d][$0.rawValue][k] / trials)
                     },
                     serviceMonths: k < periodCount ? timing.periods[k].serviceMonths : nil)
+                if tracksIncurred {
+                    period.incurredMean = incurredSums[d][k] / trials
+                    period.unpaidClaimsAtEnd = k < periodCount ? unpaidByPeriod[k] / trials : nil
+                }
+                return period
             })
         }
         var comparisons: [PairedComparison] = []

@@ -34,6 +34,8 @@ public enum BudgetCSV {
                     addAppropriation(design.design, budget.netAgainst ?? counterfactualLabel, period.period,
                                      budget.netAgainst == nil ? "net_cost_vs_ffs" : "net_cost_vs_status_quo", net)
                 }
+                if let incurred = period.incurredMean { add(design.design, "", period.period, "incurred_outlay", "mean", incurred, nil) }
+                if let unpaid = period.unpaidClaimsAtEnd { add(design.design, "", period.period, "unpaid_claims_at_end", "mean", unpaid, nil) }
                 for component in period.componentMeans {
                     add(design.design, "", period.period, "component:\(component.component)", "mean", component.mean, nil)
                 }

@@ -13,13 +13,17 @@ public enum BudgetTable {
         for design in budget.designs {
             out.append("")
             out.append(design.design)
-            let header = ["period", "mean"] + levels.map { "P\(Formatting.levelLabel($0))" } + (design.periods.contains { $0.netCost != nil } ? ["net mean", "net P\(Formatting.levelLabel(conf))"] : [])
+            let incurred = design.periods.contains { $0.incurredMean != nil }
+            let header = ["period", "mean"] + levels.map { "P\(Formatting.levelLabel($0))" }
+                + (design.periods.contains { $0.netCost != nil } ? ["net mean", "net P\(Formatting.levelLabel(conf))"] : [])
+                + (incurred ? ["incurred", "unpaid at end"] : [])
             var rows: [[String]] = []
             // Years with nothing paid in any trial are left out, as in the report and appropriations.csv.
             for period in design.periods where !period.isHalfYear && !period.isEmpty {
                 var row = [period.period, millions(period.totalOutlay.mean.value)]
                 row += levels.map { millions(period.totalOutlay.level($0)?.value) }
                 if let net = period.netCost { row += [millions(net.mean.value), millions(net.level(conf)?.value)] }
+                if incurred { row += [millions(period.incurredMean), period.unpaidClaimsAtEnd.map { millions($0) } ?? "–"] }
                 rows.append(row)
             }
             out.append(contentsOf: TerminalTable.table(header, rows))

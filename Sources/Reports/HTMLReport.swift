@@ -335,6 +335,8 @@ public enum HTMLReport {
             html += "<table><thead><tr><th>Fiscal period</th><th>Mean</th>" + levels.map { "<th>P\(Formatting.levelLabel($0)) appropriation</th>" }.joined()
             html += !design.periods.contains(where: { $0.netCost != nil }) ? ""
                 : "<th>Net vs \(escape(budget.netReference)), mean</th><th>Net vs \(escape(budget.netReference)), P\(Formatting.levelLabel(budget.confidence))</th>"
+            let incurred = design.periods.contains { $0.incurredMean != nil }
+            html += incurred ? "<th>Incurred (claims by month of service), mean</th><th>Claims incurred, unpaid at period end, mean</th>" : ""
             html += "</tr></thead><tbody>"
             for period in design.periods where !period.isHalfYear && !period.isEmpty {
                 let type = period.periodType
@@ -343,6 +345,9 @@ public enum HTMLReport {
                 html += levels.map { "<td class=\"num\">\(millionsNumber(period.totalOutlay.level($0)?.value))</td>" }.joined()
                 if let net = period.netCost {
                     html += "<td class=\"num\">\(millionsNumber(net.mean.value))</td><td class=\"num\">\(millionsNumber(net.level(budget.confidence)?.value))</td>"
+                }
+                if incurred {
+                    html += "<td class=\"num\">\(millionsNumber(period.incurredMean))</td><td class=\"num\">\(period.unpaidClaimsAtEnd.map { millionsNumber($0) } ?? "–")</td>"
                 }
                 html += "</tr>"
             }

@@ -324,6 +324,9 @@ public struct BudgetSettings: Sendable, Equatable {
     public var recoupmentLagMonths: Int
     /// Confidence level of the extra appropriation column (the CLI's --confidence overrides).
     public var confidence: Double
+    /// Share of a month's claims (FFS and other claims) paid in the month of service and in each
+    /// month after it; sums to 1. [1] (the default) pays claims as they are incurred.
+    public var claimsLag: [Double] = [1]
     /// The design whose outlay net costs are measured against (the status quo, e.g. today's PCMH
     /// payments); nil for pure FFS.
     public var netAgainst: String?

@@ -450,11 +450,31 @@ struct ScenarioBuilder {
         let confidence = map.number("confidence", default: defaults.confidence,
                                     NumberRule(expected: "a confidence level in (0, 1)") { $0 > 0 && $0 < 1 })
         let netAgainst = map.value("net_against") == nil ? nil : map.string("net_against")
+        let claimsLag = readClaimsLag(map)
         guard let fyStart, let start, let lag, let rate, let recoupLag, let confidence else { return nil }
         var settings = BudgetSettings(fiscalYearStartMonth: fyStart, programStartMonth: start, settlementLagMonths: lag,
                                       recoupmentCollectionRate: rate, recoupmentLagMonths: recoupLag, confidence: confidence)
         settings.netAgainst = netAgainst
+        if let claimsLag { settings.claimsLag = claimsLag }
         return settings
+    }
+
+    /// `claims_lag: [0.6, 0.3, 0.1]`: shares of a month's claims paid 0, 1, 2, … months later.
+    func readClaimsLag(_ map: MappingCursor) -> [Double]? {
+        guard map.value("claims_lag") != nil else { return nil }
+        guard let items = map.sequence("claims_lag") else { return nil }
+        guard items.count <= 36 else {
+            reader.report(map.value("claims_lag"), map.child("claims_lag"), "has \(items.count) months; expected at most 36 (three years of run-out)")
+            return nil
+        }
+        let shares = items.compactMap { reader.number($0.node, path: $0.path, rule: .share) }
+        guard shares.count == items.count else { return nil }
+        let total = shares.reduce(0, +)
+        guard abs(total - 1) <= 1e-6 else {
+            reader.report(map.value("claims_lag"), map.child("claims_lag"), "sums to \(total); expected shares that sum to 1")
+            return nil
+        }
+        return shares
     }
 
     func readFeeChanges(_ items: [(node: Node, path: String)]?, years: Int) -> [FeeScheduleChange] {

@@ -26,7 +26,8 @@ public struct CashTiming: Sendable {
         self.settings = settings
         self.programYears = programYears
         self.firstCalendarYear = firstCalendarYear
-        let lastMonth = 12 * programYears - 1 + max(settings.settlementLagMonths, settings.recoupmentLagMonths)
+        let lastMonth = 12 * programYears - 1
+            + max(settings.settlementLagMonths, settings.recoupmentLagMonths, settings.claimsLag.count - 1)
         var years: [String] = [], halves: [String] = []
         var yearOf: [Int] = [], halfOf: [Int] = []
         for month in 0...lastMonth {
@@ -70,7 +71,10 @@ public struct CashTiming: Sendable {
     }
 
     /// Adds one component of one program year (as owed, ≥ 0), signed and as paid, into `totals`.
-    public func distribute(_ component: PayerOutlay.Component, amount owed: Double, year: Int, into totals: inout [Double]) {
+    /// - Parameter incurred: place claims in the month of service rather than when paid (the
+    ///   incurred view; the same periods, so the two views line up).
+    public func distribute(_ component: PayerOutlay.Component, amount owed: Double, year: Int, into totals: inout [Double],
+                           incurred: Bool = false) {
         let amount = owed * component.sign
         guard amount != 0 else { return }
         if component.isSettlement {
@@ -81,10 +85,15 @@ public struct CashTiming: Sendable {
             totals[halfYearOfMonth[month]] += paid
         } else {
             let monthly = amount / 12
-            for month in (12 * (year - 1))..<(12 * year) {
-                totals[fiscalYearOfMonth[month]] += monthly
-                totals[halfYearOfMonth[month]] += monthly
+            // Claims are paid over the run-out pattern; every other monthly payment when due.
+            let lag = component.isClaims && !incurred ? settings.claimsLag : [1]
+            for service in (12 * (year - 1))..<(12 * year) {
+                for (k, share) in lag.enumerated() where share > 0 {
+                    totals[fiscalYearOfMonth[service + k]] += monthly * share
+                    totals[halfYearOfMonth[service + k]] += monthly * share
+                }
             }
         }
     }
+
 }

@@ -240,6 +240,9 @@ public struct PayerOutlay: Sendable, Equatable {
         /// Sign in the payer's total: withholds and recoupments reduce outlay.
         public var sign: Double { self == .qualityWithheld || self == .sharedLossesRecouped ? -1 : 1 }
 
+        /// Claims for services (paid on the claims run-out pattern, `BudgetSettings.claimsLag`).
+        public var isClaims: Bool { self == .ffs || self == .otherClaims }
+
         /// Paid month by month during the program year, or as a settlement after it.
         public var isSettlement: Bool { self == .qualityPaid || self == .sharedSavings || self == .sharedLossesRecouped }
     }

@@ -53,6 +53,12 @@ public struct PeriodBudget: Codable, Sendable, Equatable {
     /// Months of program service in the period (nil for the whole program, and in summaries
     /// written before it was recorded): fewer than a whole fiscal year's flag a partial year.
     public var serviceMonths: Int?
+    /// With a claims run-out pattern (`budget.claims_lag`): the mean outlay with claims counted in
+    /// the month of service (the incurred view), and the mean claims incurred by the end of the
+    /// period but not yet paid (the unpaid claims liability; fiscal and half years). Nil without
+    /// a run-out pattern, when cash and incurred agree.
+    public var incurredMean: Double?
+    public var unpaidClaimsAtEnd: Double?
 
     public init(period: String, totalOutlay: Appropriation, netCost: Appropriation?, componentMeans: [ComponentMean],
                 serviceMonths: Int? = nil) {

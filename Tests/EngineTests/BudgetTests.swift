@@ -90,6 +90,35 @@ struct StatusQuoTests {
         #expect(abs(net.mean.value - comparison.difference.mean.value) <= 1e-6)
     }
 
+    /// With a claims run-out, each design's whole-program incurred outlay equals its paid outlay
+    /// (every claim is paid within the horizon), and the unpaid claims at the end of the last
+    /// fiscal year are zero; at the end of the first they are the run-out of its last month.
+    @Test func incurredAndPaidAgreeOverTheProgramAndTheLiabilityRunsOff() throws {
+        var scenario = try Fixture.scenario()
+        scenario.budget.claimsLag = [0.5, 0.3, 0.2]
+        let results = try Simulation.run(scenario: scenario, trials: 30, seed: 6, threads: 2)
+        let budget = Summarizer(scenario: scenario, results: results).summary(seed: 6).budget
+        for design in budget.designs {
+            let whole = try #require(design.periods.first { $0.isWholeProgram })
+            let incurred = try #require(whole.incurredMean)
+            #expect(abs(incurred - whole.totalOutlay.mean.value) <= 1e-9 * abs(incurred), "\(design.design)")
+            let years = design.periods.filter { !$0.isHalfYear && !$0.isWholeProgram }
+            #expect(abs(years.last?.unpaidClaimsAtEnd ?? 1) <= 1e-6 * abs(incurred))
+            #expect((years.first?.unpaidClaimsAtEnd ?? 0) > 0)
+        }
+        // Without a run-out there is nothing to report.
+        let plain = Summarizer(scenario: try Fixture.scenario(), results: results).summary(seed: 6).budget
+        #expect(plain.designs.allSatisfy { $0.periods.allSatisfy { $0.incurredMean == nil && $0.unpaidClaimsAtEnd == nil } })
+        // A pattern that does not sum to 1 is refused where it is written.
+        let bad = Fixture.world + "\nbudget: {claims_lag: [0.5, 0.3]}\n"
+        do {
+            _ = try ScenarioLoader.parse(data: Data(bad.utf8), file: "fixture.yaml")
+            Issue.record("accepted a lag pattern summing to 0.8")
+        } catch {
+            #expect(error.description.contains("budget.claims_lag: sums to 0.8"), "\(error.description)")
+        }
+    }
+
     @Test func anUnknownStatusQuoIsALocatedError() throws {
         let text = Fixture.world + "\nbudget: {net_against: PMPN}\n"
         do {

@@ -19,6 +19,24 @@ struct CashTimingTests {
         return byLabel
     }
 
+    /// Claims of program year 1 (calendar 2027), $1,200 at $100 a month, paid half in the month of
+    /// service and half the month after: FY2027 (January–June) pays $50 + 5 × $100 = $550, FY2028
+    /// (July 2027 – June 2028) $650: $600 in its first half, the last $50 in January 2028. Incurred, each fiscal year has
+    /// $600, so $50 of claims are unpaid at the end of FY2027 and none at the end of FY2028.
+    /// Prospective payments are not claims: no run-out.
+    @Test func aClaimsRunOutMovesAKnownAmountAcrossTheFiscalYearBoundary() {
+        var settings = BudgetSettings(fiscalYearStartMonth: 7, programStartMonth: 1)
+        settings.claimsLag = [0.5, 0.5]
+        let timing = CashTiming(settings: settings, programYears: 1, firstCalendarYear: 2027)
+        #expect(paid(.ffs, 1200, year: 1, in: timing) == ["FY2027": 550, "FY2028": 650, "FY2027 H2": 550, "FY2028 H1": 600, "FY2028 H2": 50])
+        #expect(paid(.otherClaims, 1200, year: 1, in: timing)["FY2027"] == 550)
+        #expect(paid(.prospective, 1200, year: 1, in: timing) == ["FY2027": 600, "FY2028": 600, "FY2027 H2": 600, "FY2028 H1": 600])
+        var incurred = [Double](repeating: 0, count: timing.periods.count)
+        timing.distribute(.ffs, amount: 1200, year: 1, into: &incurred, incurred: true)
+        let fy2027 = timing.periods.firstIndex { $0.label == "FY2027" }!, fy2028 = timing.periods.firstIndex { $0.label == "FY2028" }!
+        #expect(incurred[fy2027] == 600 && incurred[fy2028] == 600)
+    }
+
     @Test func fiscalYearsAreNamedByTheYearTheyEndIn() {
         let settings = BudgetSettings(fiscalYearStartMonth: 7, programStartMonth: 1)
         #expect(CashTiming.fiscalYear(month: 0, settings: settings, firstCalendarYear: 2027) == (2027, 2))  // Jan 2027
