@@ -44,6 +44,7 @@ public enum BudgetTable {
 
     public static func millions(_ x: Double?) -> String {
         guard let x else { return "–" }
-        return String(format: "%.2f", x / 1e6)
+        let text = String(format: "%.2f", x / 1e6)
+        return text == "-0.00" ? "0.00" : text   // rounding residue of a zero, not a negative amount
     }
 }
