@@ -119,6 +119,16 @@ public enum TornadoReport {
         return HTMLReport.page(title: "apmrisk sensitivity: \(title)", body: body)
     }
 
+    /// A key path as a chart row names it: without `designs[N].` (each chart is one design's) and
+    /// with spaced separators, so a long path wraps between its keys rather than inside one.
+    static func chartLabel(_ keyPath: String) -> String {
+        var path = Substring(keyPath)
+        if path.hasPrefix("designs["), let close = path.firstIndex(of: "]"), path[path.index(after: close)...].hasPrefix(".") {
+            path = path[path.index(close, offsetBy: 2)...]
+        }
+        return path.split(separator: ".").joined(separator: " › ")
+    }
+
     static func chart(_ bars: [TornadoBar], title: String) -> String {
         let unit = bars[0].unit
         let scale = unit == "dollars" ? 1e-6 : 100.0
@@ -130,7 +140,7 @@ public enum TornadoReport {
             }
         }
         reach *= 1.1
-        let labels = bars.map { "\($0.keyPath) (\(ExposureCSV.number($0.lowValue)) .. \(ExposureCSV.number($0.highValue)))" }
+        let labels = bars.map { "\(chartLabel($0.keyPath)) (\(ExposureCSV.number($0.lowValue)) .. \(ExposureCSV.number($0.highValue)))" }
         let widest = labels.map { SVGText.width($0, size: SVGFrame.tickSize) }.max() ?? 0
         let legend: [(String, String)] = [
             ("at the low value", "<rect x=\"0\" y=\"0\" width=\"24\" height=\"10\" fill=\"#bbb\" stroke=\"#000\"/>"),
@@ -140,9 +150,11 @@ public enum TornadoReport {
         let rowHeight = 34.0
         let frame = SVGFrame(title: title, legend: legend, plotHeight: rowHeight * Double(bars.count),
                              left: min(max(widest + 16, 90), 300), x: -reach...reach, y: 0...Double(max(bars.count, 1)))
-        let ticks = niceTicks(frame.xRange).map { tick in
-            (tick, abs(tick) < 1e-9 ? "0" : unit == "dollars" ? String(format: "%+.1f", tick) : String(format: "%+.0f", tick))
-        }
+        let positions = niceTicks(frame.xRange)
+        // As many decimals as the tick spacing needs: 0.2-point steps print as +0.2, not +0.
+        let step = positions.count > 1 ? positions[1] - positions[0] : 1
+        let digits = step >= 1 ? 0 : step >= 0.1 ? 1 : step >= 0.01 ? 2 : 3
+        let ticks = positions.map { tick in (tick, abs(tick) < step / 1000 ? "0" : String(format: "%+.\(digits)f", tick)) }
         var svg = frame.open(xLabel: unit == "dollars" ? "Change from base, $ millions" : "Change from base, points",
                              yLabel: "", xTicks: ticks, yTicks: [])
         svg += "<line x1=\"\(n(frame.x(0)))\" y1=\"\(n(frame.top))\" x2=\"\(n(frame.x(0)))\" y2=\"\(n(frame.y(0)))\" class=\"zero\"/>"
