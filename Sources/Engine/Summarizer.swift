@@ -64,19 +64,10 @@ public struct Summarizer: Sendable {
             }
         }
         let jobList = jobs
-        let slots = Locked<[ExposureSummary?]>(Array(repeating: nil, count: jobs.count))
-        let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: max(1, min(ProcessInfo.processInfo.activeProcessorCount, jobs.count))) { _ in
-            while true {
-                let j = next.add(1, ordering: .relaxed).oldValue
-                guard j < jobList.count else { return }
-                let job = jobList[j]
-                let summary = exposureSummary(job.group, band: job.band, practices: job.practices, years: job.years,
-                                              label: job.label)
-                slots.withLock { $0[j] = summary }
-            }
+        let exposure = Self.parallelMap(jobList.count) { j in
+            let job = jobList[j]
+            return exposureSummary(job.group, band: job.band, practices: job.practices, years: job.years, label: job.label)
         }
-        let exposure = slots.withLock { $0.compactMap { $0 } }
         var summary = RunSummary(
             toolVersion: Self.toolVersion,
             scenario: ScenarioInfo(name: scenario.name, description: scenario.description,
@@ -98,35 +89,36 @@ public struct Summarizer: Sendable {
 
     /// Each practice's whole-program exposure under each design, over the trials.
     func practiceResults() -> [PracticeResult] {
-        let slots = Locked<[PracticeResult?]>(Array(repeating: nil, count: scenario.practices.count))
+        Self.parallelMap(scenario.practices.count) { p in
+            let practice = scenario.practices[p]
+            let designs = scenario.designs.indices.map { d in
+                let outcomes = PracticeOutcomes(results: results, design: d, practices: [p], years: 1...results.years,
+                                                expectations: expectations)
+                let sample = BatchedSample(values: outcomes.shares, perTrial: 1)
+                let summary = sample.summary(levels: [0.05, 0.5])
+                return PracticeDesignResult(
+                    design: scenario.designs[d].name,
+                    p5: summary.percentile(0.05) ?? PercentileEstimate(level: 0.05, value: 0, mcse: nil),
+                    p50: summary.percentile(0.5) ?? PercentileEstimate(level: 0.5, value: 0, mcse: nil),
+                    lossBeyond5: sample.probability { $0 < -0.05 })
+            }
+            return PracticeResult(
+                practice: practice.id, sizeBand: scenario.sizeBands[scenario.sizeBandIndex(members: practice.members)].name,
+                region: scenario.regions[practice.region], members: practice.members,
+                expectedRevenue: expectations.expectedRevenue(of: practice, years: 1...results.years), designs: designs)
+        }
+    }
+
+    /// `body(i)` for i in 0..<count on every core, in order of i: each result has its own slot.
+    static func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        let slots = Locked<[T?]>(Array(repeating: nil, count: count))
         let next = Atomic<Int>(0)
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, scenario.practices.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        DispatchQueue.concurrentPerform(iterations: max(1, min(ProcessInfo.processInfo.activeProcessorCount, count))) { _ in
             while true {
-                let p = next.add(1, ordering: .relaxed).oldValue
-                guard p < scenario.practices.count else { return }
-                let practice = scenario.practices[p]
-                let revenue = (1...results.years).reduce(0.0) { $0 + expectations.expectedRevenue(of: practice, year: $1) }
-                let designs = scenario.designs.indices.map { d in
-                    let shares = (0..<results.trials).map { t in
-                        let total = (1...results.years).reduce(0.0) {
-                            $0 + results.exposure[results.settledIndex(trial: t, design: d, practice: p, year: $1)]
-                        }
-                        return revenue > 0 ? total / revenue : 0
-                    }
-                    let sample = BatchedSample(values: shares, perTrial: 1)
-                    let summary = sample.summary(levels: [0.05, 0.5])
-                    return PracticeDesignResult(
-                        design: scenario.designs[d].name,
-                        p5: summary.percentile(0.05) ?? PercentileEstimate(level: 0.05, value: 0, mcse: nil),
-                        p50: summary.percentile(0.5) ?? PercentileEstimate(level: 0.5, value: 0, mcse: nil),
-                        lossBeyond5: sample.probability { $0 < -0.05 })
-                }
-                let result = PracticeResult(
-                    practice: practice.id, sizeBand: scenario.sizeBands[scenario.sizeBandIndex(members: practice.members)].name,
-                    region: scenario.regions[practice.region], members: practice.members, expectedRevenue: revenue,
-                    designs: designs)
-                slots.withLock { $0[p] = result }
+                let i = next.add(1, ordering: .relaxed).oldValue
+                guard i < count else { return }
+                let value = body(i)
+                slots.withLock { $0[i] = value }
             }
         }
         return slots.withLock { $0.compactMap { $0 } }
@@ -141,37 +133,9 @@ public struct Summarizer: Sendable {
     func exposureSummary(_ group: GroupLabel, band b: Int, practices: [Int], years: ClosedRange<Int>,
                          label: String) -> ExposureSummary {
         let d = group.design
-        let revenue = practices.map { p in
-            years.reduce(0.0) { $0 + expectations.expectedRevenue(of: scenario.practices[p], year: $1) }
-        }
-        var dollars: [Double] = []
-        var shares: [Double] = []
-        var atRiskShares: [Double] = []
-        var guaranteedShares: [Double] = []
-        var repaid: [Double] = []
-        var paid: [Double] = []
-        dollars.reserveCapacity(results.trials * practices.count)
-        for t in 0..<results.trials {
-            for (k, p) in practices.enumerated() {
-                var total = 0.0
-                var atRisk = 0.0
-                var owes = false
-                var earns = false
-                for year in years {
-                    let i = results.settledIndex(trial: t, design: d, practice: p, year: year)
-                    total += results.exposure[i]
-                    atRisk += results.atRisk(i)
-                    owes = owes || results.reconciliation[i] < 0
-                    earns = earns || results.reconciliation[i] > 0
-                }
-                dollars.append(total)
-                shares.append(revenue[k] > 0 ? total / revenue[k] : 0)
-                atRiskShares.append(revenue[k] > 0 ? atRisk / revenue[k] : 0)
-                guaranteedShares.append(revenue[k] > 0 ? (total - atRisk) / revenue[k] : 0)
-                repaid.append(owes ? 1 : 0)
-                paid.append(earns ? 1 : 0)
-            }
-        }
+        let outcomes = PracticeOutcomes(results: results, design: d, practices: practices, years: years,
+                                        expectations: expectations)
+        let (revenue, shares) = (outcomes.revenue, outcomes.shares)
         let shareSample = BatchedSample(values: shares, perTrial: practices.count)
         let sortedShares = shares.sorted()
         func lossBeyond(_ thresholds: [Double]) -> [ThresholdProbability] {
@@ -184,15 +148,15 @@ public struct Summarizer: Sendable {
             design: scenario.designs[d].name, track: group.track, tier: group.tier,
             sizeBand: scenario.sizeBands[b].name, practices: practices.count, year: label,
             expectedRevenue: revenue.reduce(0, +) / Double(practices.count),
-            dollars: BatchedSample(values: dollars, perTrial: practices.count).summary(),
+            dollars: BatchedSample(values: outcomes.dollars, perTrial: practices.count).summary(),
             shareOfRevenue: shareSample.summary(sorted: sortedShares),
             lossProbabilities: lossBeyond(Self.lossThresholds),
-            repaymentProbability: BatchedSample(values: repaid, perTrial: practices.count).probability { $0 > 0 },
-            savingsPaidProbability: BatchedSample(values: paid, perTrial: practices.count).probability { $0 > 0 },
+            repaymentProbability: BatchedSample(values: outcomes.repaid, perTrial: practices.count).probability { $0 > 0 },
+            savingsPaidProbability: BatchedSample(values: outcomes.paid, perTrial: practices.count).probability { $0 > 0 },
             exceedance: lossBeyond(Self.exceedanceThresholds),
             histogram: label == wholeProgramLabel ? Histogram(sorted: sortedShares, bins: Self.histogramBins) : nil,
-            guaranteedShare: BatchedSample(values: guaranteedShares, perTrial: practices.count).summary(),
-            atRiskShare: BatchedSample(values: atRiskShares, perTrial: practices.count).summary())
+            guaranteedShare: BatchedSample(values: outcomes.guaranteedShares, perTrial: practices.count).summary(),
+            atRiskShare: BatchedSample(values: outcomes.atRiskShares, perTrial: practices.count).summary())
     }
 
     /// Simulated total cost of care per member-month beside its closed form, per band and year.
@@ -218,5 +182,47 @@ public struct Summarizer: Sendable {
             }
         }
         return checks
+    }
+}
+
+/// What each practice-period of a group comes to, trial by trial and practice by practice (the
+/// order every sample of the group shares, so batches and pairings line up): the exposure summed
+/// over `years`, in dollars and as a share of the practice's expected revenue over them, split
+/// into its guaranteed and at-risk parts, and whether a repayment was owed or shared savings paid.
+struct PracticeOutcomes {
+    /// Expected FFS revenue of each practice over `years`.
+    let revenue: [Double]
+    private(set) var dollars: [Double] = []
+    private(set) var shares: [Double] = []
+    private(set) var atRiskShares: [Double] = []
+    private(set) var guaranteedShares: [Double] = []
+    private(set) var repaid: [Double] = []
+    private(set) var paid: [Double] = []
+
+    init(results: SimulationResults, design d: Int, practices: [Int], years: ClosedRange<Int>,
+         expectations: WorldExpectations) {
+        let scenario = expectations.scenario
+        revenue = practices.map { expectations.expectedRevenue(of: scenario.practices[$0], years: years) }
+        dollars.reserveCapacity(results.trials * practices.count)
+        for t in 0..<results.trials {
+            for (k, p) in practices.enumerated() {
+                var total = 0.0, atRisk = 0.0
+                var owes = false, earns = false
+                for year in years {
+                    let i = results.settledIndex(trial: t, design: d, practice: p, year: year)
+                    total += results.exposure[i]
+                    atRisk += results.atRisk(i)
+                    owes = owes || results.reconciliation[i] < 0
+                    earns = earns || results.reconciliation[i] > 0
+                }
+                let r = revenue[k]
+                dollars.append(total)
+                shares.append(r > 0 ? total / r : 0)
+                atRiskShares.append(r > 0 ? atRisk / r : 0)
+                guaranteedShares.append(r > 0 ? (total - atRisk) / r : 0)
+                repaid.append(owes ? 1 : 0)
+                paid.append(earns ? 1 : 0)
+            }
+        }
     }
 }

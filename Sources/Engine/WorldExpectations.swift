@@ -66,6 +66,11 @@ public struct WorldExpectations: Sendable {
 
     /// Expected pure-FFS revenue of a practice in program year `year`: the denominator of
     /// exposure as a share of revenue.
+    /// Expected FFS revenue of a practice summed over program years `years`.
+    public func expectedRevenue(of practice: Practice, years: ClosedRange<Int>) -> Double {
+        years.reduce(0.0) { $0 + expectedRevenue(of: practice, year: $1) }
+    }
+
     public func expectedRevenue(of practice: Practice, year: Int) -> Double {
         memberMonths(of: practice) * costPerMemberMonth(mix: mix(of: practice), socialNeedScale: practice.socialNeedScale,
                                                         inScopeOnly: true, year: year)

@@ -63,6 +63,13 @@ public struct CashTiming: Sendable {
         12 * year - 1 + (recoupment ? settings.recoupmentLagMonths : settings.settlementLagMonths)
     }
 
+    /// What the payer pays in all for one component of one program year (as owed, ≥ 0): signed,
+    /// recoupments at the collection rate. Every payment lands inside `periods`, so this is also
+    /// what `distribute` spreads over them.
+    public func paidInAll(_ component: PayerOutlay.Component, owed: Double) -> Double {
+        owed * component.sign * (component == .sharedLossesRecouped ? settings.recoupmentCollectionRate : 1)
+    }
+
     /// Adds one program year's outlay, as paid, into `totals` (indexed like `periods`).
     public func distribute(_ outlay: [Double], year: Int, into totals: inout [Double]) {
         for component in PayerOutlay.Component.allCases {
@@ -75,14 +82,12 @@ public struct CashTiming: Sendable {
     ///   incurred view; the same periods, so the two views line up).
     public func distribute(_ component: PayerOutlay.Component, amount owed: Double, year: Int, into totals: inout [Double],
                            incurred: Bool = false) {
-        let amount = owed * component.sign
+        let amount = paidInAll(component, owed: owed)
         guard amount != 0 else { return }
         if component.isSettlement {
-            let recoupment = component == .sharedLossesRecouped
-            let month = settlementMonth(year: year, recoupment: recoupment)
-            let paid = recoupment ? amount * settings.recoupmentCollectionRate : amount
-            totals[fiscalYearOfMonth[month]] += paid
-            totals[halfYearOfMonth[month]] += paid
+            let month = settlementMonth(year: year, recoupment: component == .sharedLossesRecouped)
+            totals[fiscalYearOfMonth[month]] += amount
+            totals[halfYearOfMonth[month]] += amount
         } else {
             let monthly = amount / 12
             // Claims are paid over the run-out pattern; every other monthly payment when due.

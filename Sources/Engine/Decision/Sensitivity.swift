@@ -74,47 +74,29 @@ public struct Sensitivity {
     ///   - band: the size band whose practice figures are reported (default: the smallest with practices).
     public static func run(yaml: String, file: String, swings: [Swing], trials: Int, seed: UInt64, threads: Int,
                            band: String? = nil) throws(Failure) -> Sensitivity {
-        func load(_ text: String, swing: String) throws(Failure) -> Scenario {
-            do { return try ScenarioLoader.parse(data: Data(text.utf8), file: file) } catch {
-                throw .scenario(swing: swing, error)
-            }
-        }
-        func simulate(_ scenario: Scenario) throws(Failure) -> SimulationResults {
-            do { return try Simulation.run(scenario: scenario, trials: trials, seed: seed, threads: threads) } catch {
-                throw .simulation(error)
-            }
-        }
-        let base = try load(yaml, swing: "(none)")
+        let base = try load(yaml, file: file, swing: "(none)")
         let bandIndex = try bandIndex(band, in: base)
         let bandName = base.sizeBands[bandIndex].name
 
-        // Design-term swings: two variants each, appended to the scenario's designs.
-        var expanded = yaml
-        var variants: [(swing: Swing, design: Int, low: Int, high: Int)] = []
-        var designCount = base.designs.count
-        for swing in swings {
-            guard let (d, path) = swing.design else { continue }
-            guard d < base.designs.count else {
-                throw .edit(ScenarioEdit.EditError(keyPath: swing.keyPath, reason: "the scenario has \(base.designs.count) designs (0 to \(base.designs.count - 1))"))
-            }
+        // Design-term swings: two variants each, settled after the scenario's own designs.
+        let designSwings = swings.compactMap { swing in swing.design.map { (swing, $0.index, $0.path) } }
+        var variants: [DesignVariant] = []
+        for (k, (swing, d, path)) in designSwings.enumerated() {
             for (end, value) in [("low", swing.low), ("high", swing.high)] {
                 // Unique even when two swings share a path or an end equals the other.
-                let name = "\(base.designs[d].name) [swing \(variants.count + 1) \(end): \(path) = \(value)]"
-                do {
-                    expanded = try ScenarioEdit.addingVariant(ofDesign: d, setting: path, to: value, name: name, in: expanded)
-                } catch { throw .edit(error) }
+                variants.append(DesignVariant(design: d, path: path, value: value,
+                                              label: "swing \(k + 1) \(end): \(path) = \(value)"))
             }
-            variants.append((swing, d, designCount, designCount + 1))
-            designCount += 2
         }
-        let world = try load(expanded, swing: variants.isEmpty ? "(none)" : "design terms")
-        let results = try simulate(world)
+        let (world, results) = try settle(variants, yaml: yaml, file: file, base: base, trials: trials, seed: seed,
+                                          threads: threads)
         var worldRuns = 1
-        let figures = FigureSampler(scenario: world, results: results, band: bandIndex)
+        let figures = FigureSampler(scenario: world, band: bandIndex, results: results)
         var bars: [Bar] = []
-        for variant in variants {
-            bars += figures.bars(swing: variant.swing, designName: base.designs[variant.design].name,
-                                 base: (figures, variant.design), low: (figures, variant.low), high: (figures, variant.high))
+        for (k, (swing, d, _)) in designSwings.enumerated() {
+            let low = base.designs.count + 2 * k
+            bars += figures.bars(swing: swing, designName: base.designs[d].name,
+                                 base: (figures, d), low: (figures, low), high: (figures, low + 1))
         }
         // World swings: a run each way, same seed, every design.
         for swing in swings where swing.design == nil {
@@ -122,8 +104,9 @@ public struct Sensitivity {
             for value in [swing.low, swing.high] {
                 let text: String
                 do { text = try ScenarioEdit.setting(swing.keyPath, to: value, in: yaml) } catch { throw .edit(error) }
-                let scenario = try load(text, swing: "\(swing.keyPath)=\(value)")
-                runs.append(FigureSampler(scenario: scenario, results: try simulate(scenario), band: bandIndex))
+                let scenario = try load(text, file: file, swing: "\(swing.keyPath)=\(value)")
+                runs.append(FigureSampler(scenario: scenario, band: bandIndex,
+                                          results: try simulate(scenario, trials: trials, seed: seed, threads: threads)))
                 worldRuns += 1
             }
             for d in base.designs.indices {
@@ -131,24 +114,59 @@ public struct Sensitivity {
                                      base: (figures, d), low: (runs[0], d), high: (runs[1], d))
             }
         }
-        // Figure by figure and design by design (in the order first met), the widest swing first.
-        var groups: [String: [Bar]] = [:], order: [String] = []
-        for bar in bars {
-            let key = bar.figure.name + "\u{0}" + bar.design
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(bar)
+        // Figure by figure and design by design (each in the order first met), the widest swing first.
+        func firstSeen(_ keys: [String]) -> [String: Int] {
+            var rank: [String: Int] = [:]
+            for key in keys where rank[key] == nil { rank[key] = rank.count }
+            return rank
         }
-        let figureOrder = order.sorted { a, b in
-            let fa = groups[a]![0], fb = groups[b]![0]
-            let ia = order.firstIndex { groups[$0]![0].figure == fa.figure }!, ib = order.firstIndex { groups[$0]![0].figure == fb.figure }!
-            return ia != ib ? ia < ib : order.firstIndex(of: a)! < order.firstIndex(of: b)!
+        let figureRank = firstSeen(bars.map(\.figure.name)), designRank = firstSeen(bars.map(\.design))
+        let sorted = bars.sorted {
+            (figureRank[$0.figure.name]!, designRank[$0.design]!, -$0.width) < (figureRank[$1.figure.name]!, designRank[$1.design]!, -$1.width)
         }
-        let sorted = figureOrder.flatMap { key in groups[key]!.sorted { $0.width > $1.width } }
         return Sensitivity(bars: sorted, worldRuns: worldRuns, trials: trials, band: bandName)
     }
 }
 
+/// A copy of design `design` with the number at `path` (below the design) set to `value`, to be
+/// settled as one more design on the scenario's own world; `label` tells it from the others.
+struct DesignVariant {
+    let design: Int
+    let path: String
+    let value: Double
+    let label: String
+}
+
 extension Sensitivity {
+    static func load(_ text: String, file: String, swing: String) throws(Failure) -> Scenario {
+        do { return try ScenarioLoader.parse(data: Data(text.utf8), file: file) } catch { throw .scenario(swing: swing, error) }
+    }
+
+    static func simulate(_ scenario: Scenario, trials: Int, seed: UInt64, threads: Int) throws(Failure) -> SimulationResults {
+        do { return try Simulation.run(scenario: scenario, trials: trials, seed: seed, threads: threads) } catch {
+            throw .simulation(error)
+        }
+    }
+
+    /// The scenario with `variants` appended after its own designs, in order, and its run: one
+    /// simulated world for the scenario's designs and every variant.
+    static func settle(_ variants: [DesignVariant], yaml: String, file: String, base: Scenario, trials: Int, seed: UInt64,
+                       threads: Int) throws(Failure) -> (Scenario, SimulationResults) {
+        var expanded = yaml
+        for variant in variants {
+            guard variant.design < base.designs.count else {
+                throw .edit(ScenarioEdit.EditError(keyPath: "designs[\(variant.design)].\(variant.path)",
+                                                   reason: "the scenario has \(base.designs.count) designs (0 to \(base.designs.count - 1))"))
+            }
+            do {
+                expanded = try ScenarioEdit.addingVariant(ofDesign: variant.design, setting: variant.path, to: variant.value,
+                                                          name: "\(base.designs[variant.design].name) [\(variant.label)]", in: expanded)
+            } catch { throw .edit(error) }
+        }
+        let scenario = try load(expanded, file: file, swing: variants.isEmpty ? "(none)" : "design terms")
+        return (scenario, try simulate(scenario, trials: trials, seed: seed, threads: threads))
+    }
+
     /// The size band named `band` (default: the smallest with practices); it must hold practices.
     static func bandIndex(_ band: String?, in scenario: Scenario) throws(Failure) -> Int {
         let index: Int
@@ -172,46 +190,42 @@ struct FigureSampler {
     let scenario: Scenario
     let results: SimulationResults
     let practices: [Int]
-    let revenue: [Double]
     let bandName: String
+    let timing: CashTiming
+    /// The design net costs are measured against (`budget.net_against`), or the FFS counterfactual.
+    let reference: Int
 
-    init(scenario: Scenario, results: SimulationResults, band: Int) {
+    init(scenario: Scenario, band: Int, results: SimulationResults) {
         self.scenario = scenario
         self.results = results
         practices = scenario.practices.indices.filter { scenario.sizeBandIndex(members: scenario.practices[$0].members) == band }
-        let world = WorldExpectations(scenario: scenario)
-        revenue = practices.map { p in (1...results.years).reduce(0.0) { $0 + world.expectedRevenue(of: scenario.practices[p], year: $1) } }
         bandName = scenario.sizeBands[band].name
+        timing = CashTiming(settings: scenario.budget, programYears: results.years,
+                            firstCalendarYear: scenario.simulation.firstProgramYear)
+        reference = scenario.budget.netAgainst.flatMap { name in scenario.designs.firstIndex { $0.name == name } }
+            ?? results.designs
     }
 
-    /// Whole-program exposure as a share of expected revenue, and whether a repayment was owed.
-    func practiceObservations(design d: Int) -> (shares: [Double], repaid: [Double]) {
-        var shares: [Double] = [], repaid: [Double] = []
-        shares.reserveCapacity(results.trials * practices.count)
-        for t in 0..<results.trials {
-            for (k, p) in practices.enumerated() {
-                var total = 0.0, owes = false
-                for year in 1...results.years {
-                    let i = results.settledIndex(trial: t, design: d, practice: p, year: year)
-                    total += results.exposure[i]
-                    owes = owes || results.reconciliation[i] < 0
-                }
-                shares.append(revenue[k] > 0 ? total / revenue[k] : 0)
-                repaid.append(owes ? 1 : 0)
-            }
-        }
-        return (shares, repaid)
+    /// What `net cost` is measured against, in words.
+    var referenceName: String { scenario.budget.netAgainst ?? "FFS" }
+
+    /// The band's whole-program outcomes under design `d`, as the run's summary counts them.
+    func practiceObservations(design d: Int) -> PracticeOutcomes {
+        PracticeOutcomes(results: results, design: d, practices: practices, years: 1...results.years,
+                         expectations: WorldExpectations(scenario: scenario))
     }
 
-    /// The payer's whole-program outlay under design `d` minus pure FFS, per trial.
+    /// The payer's whole-program outlay under design `d` less the reference's, per trial, as the
+    /// budget view counts it (recoupments at the collection rate).
     func netCost(design d: Int) -> [Double] {
         (0..<results.trials).map { t in
             var net = 0.0
             for year in 1...results.years {
                 let design = results.outlayIndex(trial: t, design: d, year: year)
-                let ffs = results.outlayIndex(trial: t, design: results.designs, year: year)
+                let base = results.outlayIndex(trial: t, design: reference, year: year)
                 for component in PayerOutlay.Component.allCases {
-                    net += component.sign * (results.outlay[design + component.rawValue] - results.outlay[ffs + component.rawValue])
+                    net += timing.paidInAll(component, owed: results.outlay[design + component.rawValue])
+                        - timing.paidInAll(component, owed: results.outlay[base + component.rawValue])
                 }
             }
             return net
@@ -223,7 +237,7 @@ struct FigureSampler {
         let samples = [base, low, high].map { sampler, d in (practice: sampler.practiceObservations(design: d), net: sampler.netCost(design: d)) }
         let k = practices.count
         func bar(_ name: String, unit: String, _ statistic: ([Double]) -> Double,
-                 _ difference: ([Double], [Double]) -> Estimate, _ pick: ((practice: (shares: [Double], repaid: [Double]), net: [Double])) -> [Double]) -> Sensitivity.Bar {
+                 _ difference: ([Double], [Double]) -> Estimate, _ pick: ((practice: PracticeOutcomes, net: [Double])) -> [Double]) -> Sensitivity.Bar {
             let b = pick(samples[0])
             return Sensitivity.Bar(swing: swing, design: designName, figure: .init(name: name, unit: unit), base: statistic(b),
                                    low: difference(b, pick(samples[1])), high: difference(b, pick(samples[2])))
@@ -238,9 +252,9 @@ struct FigureSampler {
                 { PairedDifference.probability($0, $1, perTrial: k) { $0 < -0.05 } }, { $0.practice.shares }),
             bar("P(owing a repayment), \(bandName)", unit: "share", { x in x.reduce(0, +) / Double(max(x.count, 1)) },
                 { PairedDifference.mean($0, $1, perTrial: k) }, { $0.practice.repaid }),
-            bar("program net cost vs FFS, mean", unit: "dollars", { x in x.reduce(0, +) / Double(max(x.count, 1)) },
+            bar("program net cost vs \(referenceName), mean", unit: "dollars", { x in x.reduce(0, +) / Double(max(x.count, 1)) },
                 { PairedDifference.mean($0, $1, perTrial: 1) }, { $0.net }),
-            bar("program net cost vs FFS, P90", unit: "dollars", quantile(0.9),
+            bar("program net cost vs \(referenceName), P90", unit: "dollars", quantile(0.9),
                 { PairedDifference.percentile($0, $1, perTrial: 1, level: 0.9) }, { $0.net }),
         ]
     }

@@ -10,17 +10,6 @@ import Statistics
 public struct Solver {
     public enum Figure: String, CaseIterable, Sendable {
         case p5, p1, lossBeyond5 = "loss5", repayment = "repay", netMean = "net_mean", netP90 = "net_p90"
-
-        var title: String {
-            switch self {
-            case .p5: "P5 exposure"
-            case .p1: "P1 exposure"
-            case .lossBeyond5: "P(loss > 5%)"
-            case .repayment: "P(owing a repayment)"
-            case .netMean: "program net cost vs FFS, mean"
-            case .netP90: "program net cost vs FFS, P90"
-            }
-        }
     }
 
     public struct Target: Sendable, Equatable {
@@ -125,28 +114,13 @@ public struct Solver {
     /// The figure, with its own Monte Carlo error, under each value of the term (one run).
     static func evaluate(yaml: String, file: String, design: Int, path: String, values: [Double], figure: Figure,
                          trials: Int, seed: UInt64, threads: Int, band: String?) throws(Sensitivity.Failure) -> ([Point], String) {
-        var expanded = yaml
-        let base: Scenario
-        do { base = try ScenarioLoader.parse(data: Data(yaml.utf8), file: file) } catch { throw .scenario(swing: "(none)", error) }
-        guard design < base.designs.count else {
-            throw .edit(ScenarioEdit.EditError(keyPath: "designs[\(design)]", reason: "the scenario has \(base.designs.count) designs"))
+        let base = try Sensitivity.load(yaml, file: file, swing: "(none)")
+        let variants = values.enumerated().map { k, value in
+            DesignVariant(design: design, path: path, value: value, label: "candidate \(k + 1): \(path) = \(value)")
         }
-        for (k, value) in values.enumerated() {
-            do {
-                expanded = try ScenarioEdit.addingVariant(ofDesign: design, setting: path, to: value,
-                                                          name: "\(base.designs[design].name) [candidate \(k + 1): \(path) = \(value)]", in: expanded)
-            } catch { throw .edit(error) }
-        }
-        let scenario: Scenario
-        do { scenario = try ScenarioLoader.parse(data: Data(expanded.utf8), file: file) } catch {
-            throw .scenario(swing: "\(path) in \(values.first ?? 0)...\(values.last ?? 0)", error)
-        }
-        let results: SimulationResults
-        do { results = try Simulation.run(scenario: scenario, trials: trials, seed: seed, threads: threads) } catch {
-            throw .simulation(error)
-        }
-        let bandIndex = try Sensitivity.bandIndex(band, in: base)
-        let sampler = FigureSampler(scenario: scenario, results: results, band: bandIndex)
+        let (scenario, results) = try Sensitivity.settle(variants, yaml: yaml, file: file, base: base, trials: trials,
+                                                         seed: seed, threads: threads)
+        let sampler = FigureSampler(scenario: scenario, band: try Sensitivity.bandIndex(band, in: base), results: results)
         let points = values.indices.map { k in
             Point(value: values[k], figure: sampler.estimate(figure, design: base.designs.count + k))
         }
