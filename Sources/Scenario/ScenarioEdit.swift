@@ -56,6 +56,13 @@ public enum ScenarioEdit {
         return value
     }
 
+    /// Fails with a located reason when `keyPath` does not lead through the scenario (a key under
+    /// a number, an index beyond a list); a key that is simply absent, or a list or keyword at the
+    /// end, passes: setting a number there replaces it.
+    public static func checkPath(_ keyPath: String, in yaml: String) throws(EditError) {
+        _ = try node(at: try steps(keyPath), in: try root(yaml, keyPath: keyPath), keyPath: keyPath)
+    }
+
     /// `yaml` with the number at `keyPath` set to `value` (the key is added if its mapping exists).
     public static func setting(_ keyPath: String, to value: Double, in yaml: String) throws(EditError) -> String {
         var root = try root(yaml, keyPath: keyPath)

@@ -125,7 +125,7 @@ struct SensitivityCommand: ParsableCommand {
         guard parts.count == 2, let low = Double(parts[0]), let high = Double(parts[1]), low.isFinite, high.isFinite else {
             throw ScenarioEdit.EditError(keyPath: key, reason: "expected LOW..HIGH such as 0.01..0.03, found \"\(range)\"")
         }
-        _ = try ScenarioEdit.number(at: key, in: yaml)   // the path must lead through the scenario
+        try ScenarioEdit.checkPath(key, in: yaml)   // a glide path (a list) there becomes this one number
         return Swing(keyPath: key, low: low, high: high)
     }
 }

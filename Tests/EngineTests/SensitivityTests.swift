@@ -70,6 +70,9 @@ struct SensitivityTests {
         #expect(failure(Swing(keyPath: "variation.trend.sd.deeper", low: 0, high: 1)).contains("does not lead through the scenario"))
         #expect(throws: ScenarioEdit.EditError.self) { try ScenarioEdit.number(at: "designs[1].prospective_share", in: Self.yaml) }
         #expect(try ScenarioEdit.number(at: "variation.trend.sd", in: Self.yaml) == 0.02)
+        // A list (a glide path) is not one number, but a swing may replace it with one.
+        try ScenarioEdit.checkPath("designs[1].prospective_share", in: Self.yaml)
+        #expect(throws: ScenarioEdit.EditError.self) { try ScenarioEdit.checkPath("variation.trend.sd.deeper", in: Self.yaml) }
         #expect(try ScenarioEdit.number(at: "variation.absent_key", in: Self.yaml) == nil)
     }
 
