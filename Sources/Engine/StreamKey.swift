@@ -13,6 +13,8 @@ enum StreamKey {
     /// Baseline years before year 0 (only with more than one baseline year).
     case systemicHistory
     case regionHistory(Int)
+    /// The value of the scenario's uncertain assumption number k in a trial.
+    case assumption(Int)
 
     func seed(run: UInt64, trial: Int) -> UInt64 {
         let t = UInt64(trial)
@@ -25,6 +27,7 @@ enum StreamKey {
         case let .interventions(d): return StreamSeed.derive(run, t, 5, UInt64(d))
         case .systemicHistory: return StreamSeed.derive(run, t, 6)
         case let .regionHistory(r): return StreamSeed.derive(run, t, 7, UInt64(r))
+        case let .assumption(k): return StreamSeed.derive(run, t, 8, UInt64(k))
         }
     }
 }

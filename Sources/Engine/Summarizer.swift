@@ -84,6 +84,7 @@ public struct Summarizer: Sendable {
         summary.persistenceChecks = try? PersistenceProbe.checks(scenario: scenario, seed: seed)
         summary.designTerms = TermSheet.terms(of: scenario)
         summary.practiceResults = practiceResults()
+        summary.uncertainty = uncertainty(seed: seed)
         return summary
     }
 

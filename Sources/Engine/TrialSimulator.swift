@@ -10,8 +10,8 @@ struct TrialSimulator: Sendable {
     let members: MemberModel
     /// Each practice's panel: members per class and how the panel carries over.
     let panels: [PanelDynamics]
-    let regionalShock: Lognormal?
-    let practiceEffect: Lognormal?
+    /// The world-level parameters as the scenario writes them (uncertain assumptions at their means).
+    let written: WorldParameters
     let seed: UInt64
     /// The fast path's libraries; nil when the run draws member by member.
     private(set) var aggregate: AggregateModel?
@@ -27,10 +27,13 @@ struct TrialSimulator: Sendable {
             : nil
         let memberModel = members
         panels = scenario.practices.map { memberModel.dynamics(of: $0, in: scenario) }
-        let variation = scenario.variation
-        regionalShock = variation.regionalCV > 0 ? try Lognormal(mean: 1, cv: variation.regionalCV) : nil
-        practiceEffect = variation.practiceEfficiencyCV > 0
-            ? try Lognormal(mean: 1, cv: variation.practiceEfficiencyCV) : nil
+        written = try WorldParameters(variation: scenario.variation, quality: scenario.quality)
+    }
+
+    /// Trial `trial`'s world-level parameters: the scenario's, with any uncertain assumption drawn.
+    func parameters(trial: Int, rng: borrowing GSLGenerator) throws(SamplingError) -> WorldParameters {
+        guard !scenario.uncertain.isEmpty else { return written }
+        return try .drawn(scenario, values: WorldParameters.assumptionValues(scenario, run: seed, trial: trial, rng: rng))
     }
 
     var scenario: Scenario { plan.scenario }
@@ -53,9 +56,8 @@ struct TrialSimulator: Sendable {
     /// Realised statewide cost index per year, oldest baseline year first (year 0 = 1). Program
     /// years compound the realised trend forward from year 0; earlier baseline years discount it
     /// backward, from a stream of their own (so one baseline year reproduces earlier runs).
-    func systemicPath(trial: Int, rng: borrowing GSLGenerator) -> [Double] {
+    func systemicPath(trial: Int, variation: Variation, rng: borrowing GSLGenerator) -> [Double] {
         rng.reseed(StreamKey.systemic.seed(run: seed, trial: trial))
-        let variation = scenario.variation
         var path = [1.0]
         var trend = 1.0
         for _ in 1...years {
@@ -76,7 +78,7 @@ struct TrialSimulator: Sendable {
     }
 
     /// Regional multiplier per region and year, oldest baseline year first.
-    func regionalPath(region: Int, trial: Int, rng: borrowing GSLGenerator) -> [Double] {
+    func regionalPath(region: Int, trial: Int, regionalShock: Lognormal?, rng: borrowing GSLGenerator) -> [Double] {
         guard let regionalShock else { return Array(repeating: 1, count: history + years + 1) }
         rng.reseed(StreamKey.region(region).seed(run: seed, trial: trial))
         let current = (0...years).map { _ in rng.lognormal(regionalShock) }
@@ -88,12 +90,14 @@ struct TrialSimulator: Sendable {
 
     /// Each practice's utilization multiplier per year, oldest baseline year first: systemic ×
     /// regional × the practice's persistent effect.
-    func multipliers(trial: Int, rng: borrowing GSLGenerator) -> [[Double]] {
-        let systemic = systemicPath(trial: trial, rng: rng)
-        let regional = scenario.regions.indices.map { regionalPath(region: $0, trial: trial, rng: rng) }
+    func multipliers(trial: Int, parameters: WorldParameters, rng: borrowing GSLGenerator) -> [[Double]] {
+        let systemic = systemicPath(trial: trial, variation: parameters.variation, rng: rng)
+        let regional = scenario.regions.indices.map {
+            regionalPath(region: $0, trial: trial, regionalShock: parameters.regionalShock, rng: rng)
+        }
         return scenario.practices.indices.map { p in
             rng.reseed(StreamKey.practiceEffect(p).seed(run: seed, trial: trial))
-            let effect = practiceEffect.map { rng.lognormal($0) } ?? 1
+            let effect = parameters.practiceEffect.map { rng.lognormal($0) } ?? 1
             let region = scenario.practices[p].region
             return systemic.indices.map { systemic[$0] * regional[region][$0] * effect }
         }
@@ -123,7 +127,11 @@ struct TrialSimulator: Sendable {
     private func libraryNeeds(trials: Range<Int>) throws(SamplingError) -> (multipliers: [Double], classes: Set<Int>) {
         let rng = try GSLGenerator(seed: seed)
         var needed: [Double] = []
-        for trial in trials { for perYear in multipliers(trial: trial, rng: rng) { needed.append(contentsOf: perYear) } }
+        for trial in trials {
+            for perYear in multipliers(trial: trial, parameters: try parameters(trial: trial, rng: rng), rng: rng) {
+                needed.append(contentsOf: perYear)
+            }
+        }
         var classes = Set<Int>()
         for panel in panels { for (c, k) in panel.classCounts.enumerated() where k > 0 { classes.insert(c) } }
         return (needed, classes)
@@ -142,8 +150,9 @@ struct TrialSimulator: Sendable {
 
     func simulateWorld(trial: Int, rng: borrowing GSLGenerator, cache: inout LibraryCache) throws(SamplingError) -> World {
         cache.begin(trial: trial)
-        let multiplier = multipliers(trial: trial, rng: rng)
-        let qualityWorld = scenario.quality
+        let parameters = try parameters(trial: trial, rng: rng)
+        let multiplier = multipliers(trial: trial, parameters: parameters, rng: rng)
+        let qualityWorld = parameters.quality
         let firstYear = scenario.simulation.firstYear
         var world = World(activity: [], quality: [], firstYear: firstYear)
         for (p, practice) in scenario.practices.enumerated() {

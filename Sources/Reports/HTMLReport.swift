@@ -34,6 +34,7 @@ public enum HTMLReport {
         body += practiceTable(summary)
         body += histogramSection(program, band: chosenBand, designs: summary.designs)
         body += budgetSection(summary.budget)
+        if let uncertainty = summary.uncertainty { body += UncertaintyReport.htmlSection(uncertainty) }
         body += assumptions(summary, program: program)
         return page(title: "apmrisk: \(summary.scenario.name)", body: body)
     }

@@ -27,7 +27,7 @@ public struct TornadoBar: Codable, Sendable, Equatable {
     }
 }
 
-/// What `sensitivity.json` holds: the run's settings and every bar.
+/// What `summary.json` of `apmrisk sensitivity` holds: the run's settings and every bar.
 public struct TornadoSummary: Codable, Sendable, Equatable {
     public var schemaVersion = 1
     public var tool = "apmrisk"
@@ -51,7 +51,7 @@ public struct TornadoSummary: Codable, Sendable, Equatable {
     }
 }
 
-/// `sensitivity.csv`, the terminal tornado and `tornado.html`: bars grouped by figure and design,
+/// `sensitivity.csv`, the terminal tornado and its `report.html`: bars grouped by figure and design,
 /// the widest first (the order the engine gives them).
 public enum TornadoReport {
     public static let csvHeader = "figure,design,key_path,low_value,high_value,unit,base,change_at_low,mcse_at_low,change_at_high,mcse_at_high,exceeds_mc_error"

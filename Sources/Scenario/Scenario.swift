@@ -36,6 +36,8 @@ public struct Scenario: Sendable {
     public var sources: [String]
     /// The swings `apmrisk sensitivity` makes when the command line gives none (`sensitivity:`).
     public var sensitivity: [SwingSpec] = []
+    /// Numbers written as distributions, each drawn once per trial (`UncertainAssumption`).
+    public var uncertain: [UncertainAssumption] = []
 
     public init(name: String, description: String, sourceFile: String,
                 simulation: SimulationSettings, population: Population,

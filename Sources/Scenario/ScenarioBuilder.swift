@@ -57,7 +57,7 @@ struct ScenarioBuilder {
                         regions: regions, practiceTypes: types, practices: practices,
                         sizeBands: bands, designs: designs, quality: quality ?? QualityWorld(),
                         feeScheduleChanges: feeChanges, budget: budget, sources: sources)
-            .with(rosterFile: rosterFile, sensitivity: sensitivity)
+            .with(rosterFile: rosterFile, sensitivity: sensitivity, uncertain: reader.uncertain)
     }
 
     /// `sensitivity: [{key: variation.trend.sd, low: 0.01, high: 0.03}, {key: variation.regional_cv, share: 0.5}]`.
@@ -564,10 +564,11 @@ extension SizeBand {
 }
 
 extension Scenario {
-    func with(rosterFile: String?, sensitivity: [SwingSpec]) -> Scenario {
+    func with(rosterFile: String?, sensitivity: [SwingSpec], uncertain: [UncertainAssumption]) -> Scenario {
         var copy = self
         copy.rosterFile = rosterFile
         copy.sensitivity = sensitivity
+        copy.uncertain = uncertain
         return copy
     }
 }

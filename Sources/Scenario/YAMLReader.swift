@@ -72,6 +72,9 @@ final class YAMLReader {
     let file: String
     private(set) var problems: [ScenarioProblem] = []
 
+    /// Numbers written as distributions, in the order read (`UncertainAssumption`).
+    var uncertain: [UncertainAssumption] = []
+
     /// Explicit YAML tags by node position, from `YAMLBounds`.
     var explicitTags: [YAMLBounds.Position: String] = [:]
 
@@ -148,6 +151,7 @@ final class YAMLReader {
     }
 
     func number(_ node: Node, path: String, rule: NumberRule) -> Double? {
+        if case .mapping = node { return uncertainNumber(node, path: path, rule: rule) }
         guard case let .scalar(scalar) = node, scalar.style == .plain || scalar.style == .any else {
             report(node, path, "found \(describe(node)), expected \(rule.expected)")
             return nil

@@ -25,6 +25,9 @@ public struct RunSummary: Codable, Sendable, Equatable {
     /// Each practice of the roster under each design, so a practice or an association can find
     /// itself (an added optional field).
     public var practiceResults: [PracticeResult]?
+    /// Variance shares of the headline figures, when the scenario has uncertain assumptions (an
+    /// added optional field).
+    public var uncertainty: UncertaintySummary?
 
     public init(toolVersion: String, scenario: ScenarioInfo, settings: RunSettings, designs: [String],
                 sizeBands: [SizeBandInfo], exposure: [ExposureSummary], budget: BudgetSummary, worldChecks: [MeanCheck]) {

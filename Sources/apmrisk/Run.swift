@@ -190,7 +190,7 @@ struct Run: ParsableCommand {
             standardError("apmrisk: interrupted while summarising; nothing was written")
             throw ExitCode(interrupt.exitCode)
         }
-        let files: [String: Data] = [
+        var files: [String: Data] = [
             "summary.json": try SummaryJSON.encode(summary),
             "exposure.csv": Data(ExposureCSV.render(summary).utf8),
             "budget.csv": Data(BudgetCSV.render(summary.budget).utf8),
@@ -199,6 +199,7 @@ struct Run: ParsableCommand {
             "report.html": Data(HTMLReport.render(summary).utf8),
             RunManifest.scenarioCopy: job.scenarioBytes,
         ]
+        if let uncertainty = summary.uncertainty { files["variance-shares.csv"] = Data(UncertaintyReport.csv(uncertainty).utf8) }
         let manifestBytes = try manifest.encoded()
         do {
             try claim.write(files: files, manifest: manifestBytes, manifestName: RunManifest.fileName)
@@ -209,8 +210,9 @@ struct Run: ParsableCommand {
             print(TerminalTable.render(summary))
             print(BudgetTable.render(summary.budget))
             print("Member level drawn \(results.method == .aggregate ? "in aggregate from member libraries" : "member by member").")
+            if let uncertainty = summary.uncertainty { print(UncertaintyReport.terminal(uncertainty)) }
             if let precision = summary.precision { print(TerminalTable.precisionLine(precision)) }
-            print("Wrote \(destination.path)/ (report.html, summary.json, exposure.csv, practices.csv, budget.csv, appropriations.csv, manifest.json, scenario.yaml)")
+            print("Wrote \(destination.path)/ (\(files.keys.sorted().joined(separator: ", ")), manifest.json)")
         }
     }
 

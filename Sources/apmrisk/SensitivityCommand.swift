@@ -17,7 +17,7 @@ struct SensitivityCommand: ParsableCommand {
         risk-score noise (each ×0.5 and ×1.5), and each design's downside rate, minimum loss rate \
         and loss cap (×0.5 and ×1.5, rates at most 1). Design terms are settled on the run's \
         own simulated world; each world assumption is two more runs with the same seed. Writes \
-        tornado.html, sensitivity.csv, sensitivity.json and manifest.json into a new folder.
+        report.html (the tornado charts), summary.json, sensitivity.csv and manifest.json into a new folder.
         """)
 
     @Argument(help: "Scenario file (YAML).")
@@ -88,15 +88,15 @@ struct SensitivityCommand: ParsableCommand {
             let summary = TornadoSummary(scenario: loaded.name, trials: trials, seed: seed, worldRuns: result.worldRuns,
                                          band: result.band, bars: bars)
             try claim.write(files: [
-                "sensitivity.json": try summary.encoded(),
+                "summary.json": try summary.encoded(),
                 "sensitivity.csv": Data(TornadoReport.csv(bars).utf8),
-                "tornado.html": Data(TornadoReport.html(bars, title: loaded.name, band: result.band, trials: trials,
+                "report.html": Data(TornadoReport.html(bars, title: loaded.name, band: result.band, trials: trials,
                                                         worldRuns: result.worldRuns).utf8),
             ], manifest: try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys]),
                manifestName: "manifest.json")
             if !quiet {
                 print(TornadoReport.terminal(bars, band: result.band, trials: trials, worldRuns: result.worldRuns))
-                print("Wrote \(destination.path)/ (tornado.html, sensitivity.csv, sensitivity.json, manifest.json)")
+                print("Wrote \(destination.path)/ (report.html, summary.json, sensitivity.csv, manifest.json)")
             }
         } catch {
             claim.release()

@@ -15,7 +15,7 @@ struct SolveCommand: ParsableCommand {
         loss5 (P(loss > 5%)) and repay (P(owing a repayment)) for the smallest size band (--band picks \
         another), net_mean and net_p90 (the program's net cost against FFS, dollars). Every candidate \
         value is settled on the same trials; two rounds of 9 candidates each bracket the answer. Writes \
-        solve.csv and manifest.json into a new folder.
+        report.html, summary.json, solve.csv and manifest.json into a new folder.
         """)
 
     @Argument(help: "Scenario file (YAML).")
@@ -74,13 +74,19 @@ struct SolveCommand: ParsableCommand {
                 throw ExitCode.badInput
             }
             let answer = Self.describe(solved, term: term, target: target)
-            var csv = ["term_value,figure,figure_value,mcse"]
-            for point in solved.points {
-                csv.append("\(point.value),\(parsedTarget.figure.rawValue),\(point.figure.value),\(point.figure.mcse.map { "\($0)" } ?? "")")
-            }
+            var solvedAt: (value: Double, low: Double, high: Double)?
+            if case let .solved(value, low, high) = solved.outcome { solvedAt = (value, low, high) }
+            let summary = SolveSummary(
+                scenario: loaded.name, trials: trials, seed: seed, term: term, rangeLow: parts[0], rangeHigh: parts[1],
+                target: target, figure: parsedTarget.figure.rawValue, threshold: parsedTarget.value, band: solved.band,
+                outcome: Self.outcomeName(solved.outcome), answer: answer,
+                value: solvedAt?.value, low: solvedAt?.low, high: solvedAt?.high,
+                candidates: solved.points.map { SolveSummary.Candidate(value: $0.value, figure: $0.figure) })
             let manifest: [String: Any] = ["tool": "apmrisk", "command": "solve", "scenario": scenario, "seed": seed, "trials": trials,
                                            "term": term, "range": range, "target": target, "answer": answer]
-            try claim.write(files: ["solve.csv": Data((csv.joined(separator: "\n") + "\n").utf8)],
+            try claim.write(files: ["solve.csv": Data(SolveReport.csv(summary).utf8),
+                                    "summary.json": try summary.encoded(),
+                                    "report.html": Data(SolveReport.html(summary).utf8)],
                             manifest: try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys]),
                             manifestName: "manifest.json")
             if !quiet {
@@ -89,11 +95,20 @@ struct SolveCommand: ParsableCommand {
                 for point in solved.points {
                     print("  \(term) = \(String(format: "%.6g", point.value)): \(parsedTarget.figure.rawValue) \(String(format: "%.6g", point.figure.value))\(point.figure.mcse.map { String(format: " ± %.3g", $0) } ?? "")")
                 }
-                print("Wrote \(destination.path)/ (solve.csv, manifest.json)")
+                print("Wrote \(destination.path)/ (report.html, summary.json, solve.csv, manifest.json)")
             }
         } catch {
             claim.release()
             throw error
+        }
+    }
+
+    static func outcomeName(_ outcome: Solver.Outcome) -> String {
+        switch outcome {
+        case .solved: "solved"
+        case .metEverywhere: "met everywhere"
+        case .cannotBeMet: "cannot be met"
+        case .notMonotone: "not monotone"
         }
     }
 

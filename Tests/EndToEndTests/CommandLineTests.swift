@@ -188,8 +188,8 @@ struct CommandLineTests {
         #expect(good.status == 0, "\(good.stderr)")
         #expect(good.stdout.contains("P5 exposure, under 1,000 — Two-sided") && good.stdout.contains("variation.regional_cv"))
         let names = try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()
-        #expect(names == ["manifest.json", "sensitivity.csv", "sensitivity.json", "tornado.html"])
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("sensitivity.json"))) as? [String: Any]
+        #expect(names == ["manifest.json", "report.html", "sensitivity.csv", "summary.json"])
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("summary.json"))) as? [String: Any]
         #expect(json?["worldRuns"] as? Int == 3 && (json?["bars"] as? [Any])?.isEmpty == false)
         let csv = try String(contentsOf: output.appendingPathComponent("sensitivity.csv"), encoding: .utf8)
         #expect(csv.hasPrefix("figure,design,key_path,low_value,high_value,unit,base,"))
@@ -208,6 +208,9 @@ struct CommandLineTests {
         #expect(met.status == 0 && met.stdout.contains("is met across the whole range"), "\(met.stderr)")
         let csv = try String(contentsOf: folder.appendingPathComponent("a/solve.csv"), encoding: .utf8)
         #expect(csv.hasPrefix("term_value,figure,figure_value,mcse\n0.0,net_mean,"))
+        let solved = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("a/summary.json"))) as? [String: Any]
+        #expect(solved?["outcome"] as? String == "met everywhere" && (solved?["candidates"] as? [Any])?.isEmpty == false)
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("a/report.html").path))
         let bad = try apmrisk(["solve", Self.fixture, "--term", "designs[0].add_ons[0].pmpm", "--range", "0..40",
                                "--target", "p7>=1", "--output", folder.appendingPathComponent("b").path])
         #expect(bad.status == 64 && bad.stderr.contains("FIGURE>=VALUE"), "\(bad.stderr)")
