@@ -11,7 +11,9 @@ struct BudgetSummarizer {
 
     func summary() -> BudgetSummary {
         let timing = CashTiming(settings: scenario.budget, programYears: results.years,
-                                firstCalendarYear: scenario.simulation.firstProgramYear)
+                                firstCalendarYear: scenario.simulation.firstProgramYear,
+                                classWeights: scenario.budget.federalMatch == nil ? nil
+                                    : WorldExpectations(scenario: scenario).classCostWeights())
         let periodCount = timing.periods.count
         let fiscalYears = timing.periods.indices.filter { !timing.periods[$0].isHalfYear }
         let labels = timing.periods.map(\.label) + [wholeProgramLabel]
@@ -31,9 +33,18 @@ struct BudgetSummarizer {
         var incurredSums = Array(repeating: [Double](repeating: 0, count: periodCount + 1), count: designCount)
         var unpaidSums = Array(repeating: [Double](repeating: 0, count: periodCount), count: designCount)
         var incurredTotals = [Double](repeating: 0, count: periodCount)
+        // The state's share, with `budget.federal_match`: per design, period and trial.
+        let splits = timing.stateShareOfMonth != nil
+        var stateTotals = splits ? totals : []
+        var statePeriod = [Double](repeating: 0, count: periodCount)
+        // Administrative items: the same in every trial, paid under every design (not under FFS).
+        let admin = AdminLines(timing: timing, items: scenario.budget.adminItems, years: results.years, periodCount: periodCount)
         for t in 0..<results.trials {
             for d in 0..<designCount {
-                for k in periodTotals.indices { periodTotals[k] = 0 }
+                for k in periodTotals.indices { periodTotals[k] = 0; statePeriod[k] = 0 }
+                if d < results.designs {
+                    for k in 0..<periodCount { periodTotals[k] += admin.total[k]; statePeriod[k] += admin.state[k] }
+                }
                 for year in 1...results.years {
                     let start = results.outlayIndex(trial: t, design: d, year: year)
                     for component in PayerOutlay.Component.allCases {
@@ -45,6 +56,10 @@ struct BudgetSummarizer {
                             componentSums[d][component.rawValue][k] += componentTotals[k]
                         }
                         componentSums[d][component.rawValue][periodCount] += fiscalYears.reduce(0) { $0 + componentTotals[$1] }
+                        if splits {
+                            timing.distribute(component, amount: results.outlay[start + component.rawValue], year: year,
+                                              into: &statePeriod, payer: .state)
+                        }
                         guard tracksIncurred else { continue }
                         for k in incurredTotals.indices { incurredTotals[k] = 0 }
                         timing.distribute(component, amount: results.outlay[start + component.rawValue], year: year,
@@ -58,6 +73,14 @@ struct BudgetSummarizer {
                 }
                 for k in 0..<periodCount { totals[d][k][t] = periodTotals[k] }
                 totals[d][periodCount][t] = fiscalYears.reduce(0) { $0 + periodTotals[$1] }
+                if splits {
+                    for k in 0..<periodCount { stateTotals[d][k][t] = statePeriod[k] }
+                    stateTotals[d][periodCount][t] = fiscalYears.reduce(0) { $0 + statePeriod[$1] }
+                }
+                if tracksIncurred && d < results.designs {
+                    for k in 0..<periodCount { incurredSums[d][k] += admin.total[k] }
+                    incurredSums[d][periodCount] += fiscalYears.reduce(0) { $0 + admin.total[$1] }
+                }
             }
         }
 
@@ -85,8 +108,19 @@ struct BudgetSummarizer {
                         : Appropriation(perTrial: zip(totals[d][k], totals[reference][k]).map { $0 - $1 }, levels: levels),
                     componentMeans: PayerOutlay.Component.allCases.map {
                         ComponentMean(component: $0.name, mean: componentSums[d][$0.rawValue][k] / trials)
-                    },
+                    } + (d < results.designs ? admin.componentMeans(period: k, fiscalYears: fiscalYears) : []),
                     serviceMonths: k < periodCount ? timing.periods[k].serviceMonths : nil)
+                if splits {
+                    let state = stateTotals[d][k], stateReference = stateTotals[reference][k]
+                    let federal = zip(totals[d][k], state).map { $0 - $1 }
+                    period.stateOutlay = Appropriation(perTrial: state, levels: levels)
+                    period.federalOutlay = Appropriation(perTrial: federal, levels: levels)
+                    if d != reference {
+                        period.stateNetCost = Appropriation(perTrial: zip(state, stateReference).map { $0 - $1 }, levels: levels)
+                        let federalReference = zip(totals[reference][k], stateReference).map { $0 - $1 }
+                        period.federalNetCost = Appropriation(perTrial: zip(federal, federalReference).map { $0 - $1 }, levels: levels)
+                    }
+                }
                 if tracksIncurred {
                     period.incurredMean = incurredSums[d][k] / trials
                     period.unpaidClaimsAtEnd = k < periodCount ? unpaidByPeriod[k] / trials : nil
@@ -112,5 +146,38 @@ struct BudgetSummarizer {
                                     confidence: confidence, periods: labels, designs: designs, comparisons: comparisons)
         summary.netAgainst = reference == counterfactual ? nil : scenario.designs[reference].name
         return summary
+    }
+}
+
+/// The administrative items' amounts per fiscal period: in all and the state's share, and each
+/// item's own line (a component of its own in the budget view).
+struct AdminLines {
+    let items: [AdminItem]
+    let total: [Double]
+    let state: [Double]
+    /// perItem[i][k]: item i's amount in period k.
+    let perItem: [[Double]]
+
+    init(timing: CashTiming, items: [AdminItem], years: Int, periodCount: Int) {
+        self.items = items
+        var perItem: [[Double]] = [], total = [Double](repeating: 0, count: periodCount), state = total
+        for item in items {
+            var amounts = [Double](repeating: 0, count: periodCount)
+            for year in 1...years {
+                timing.distribute(item, year: year, into: &amounts)
+                timing.distribute(item, year: year, into: &state, payer: .state)
+            }
+            for k in 0..<periodCount { total[k] += amounts[k] }
+            perItem.append(amounts)
+        }
+        self.total = total; self.state = state; self.perItem = perItem
+    }
+
+    /// Period `k`'s line per item (`periodCount` = the whole program: its fiscal years summed).
+    func componentMeans(period k: Int, fiscalYears: [Int]) -> [ComponentMean] {
+        items.indices.map { i in
+            ComponentMean(component: "admin: \(items[i].name)",
+                          mean: k < perItem[i].count ? perItem[i][k] : fiscalYears.reduce(0) { $0 + perItem[i][$1] })
+        }
     }
 }

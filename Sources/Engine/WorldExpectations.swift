@@ -93,3 +93,25 @@ func classCounts(members: Int, mix: [Double]) -> [Int] {
     for (index, _) in remainders.prefix(max(0, members - counts.reduce(0, +))) { counts[index] += 1 }
     return counts
 }
+
+extension WorldExpectations {
+    /// Each member class's share of the program's expected total cost of care (program year 1,
+    /// closed form): the weights that blend the classes' FMAPs into the federal share of the
+    /// program's service spending. Payments are not tracked by class, so a state budget office's
+    /// usual allocation, by expected cost per eligibility group, is what splits them.
+    public func classCostWeights() -> [Double] {
+        let classes = scenario.population.classes.indices
+        var cost = [Double](repeating: 0, count: classes.count)
+        for practice in scenario.practices {
+            let mix = mix(of: practice)
+            for c in classes where mix[c] > 0 {
+                var unit = [Double](repeating: 0, count: classes.count)
+                unit[c] = 1
+                cost[c] += mix[c] * memberMonths(of: practice) * costPerMemberMonth(mix: unit, socialNeedScale: practice.socialNeedScale,
+                                                                                   inScopeOnly: false, year: 1)
+            }
+        }
+        let total = cost.reduce(0, +)
+        return total > 0 ? cost.map { $0 / total } : cost
+    }
+}

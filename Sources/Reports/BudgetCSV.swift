@@ -5,7 +5,8 @@ import Statistics
 ///
 /// period_type: `fiscal year`, `half year`, `whole program`, or a partial or settlements-only one
 /// (`PeriodBudget.periodType`). measure: `total_outlay`; `net_cost_vs_ffs`; `component:<name>`
-/// (mean paid in the period); `difference` (paired, `design` minus `compared_with`).
+/// (mean paid in the period; `component:admin: NAME` for an administrative item);
+/// `state_share:` and `federal_share:` before a measure for the split with `budget.federal_match`; `difference` (paired, `design` minus `compared_with`).
 public enum BudgetCSV {
     public static let header = "design,compared_with,period,period_type,measure,statistic,unit,value,mcse"
 
@@ -33,6 +34,15 @@ public enum BudgetCSV {
                 if let net = period.netCost {
                     addAppropriation(design.design, budget.netAgainst ?? counterfactualLabel, period.period,
                                      budget.netAgainst == nil ? "net_cost_vs_ffs" : "net_cost_vs_status_quo", net)
+                }
+                let netMeasure = budget.netAgainst == nil ? "net_cost_vs_ffs" : "net_cost_vs_status_quo"
+                for (share, outlay, net) in [("state", period.stateOutlay, period.stateNetCost),
+                                             ("federal", period.federalOutlay, period.federalNetCost)] {
+                    if let outlay { addAppropriation(design.design, "", period.period, "\(share)_share:total_outlay", outlay) }
+                    if let net {
+                        addAppropriation(design.design, budget.netAgainst ?? counterfactualLabel, period.period,
+                                         "\(share)_share:\(netMeasure)", net)
+                    }
                 }
                 if let incurred = period.incurredMean { add(design.design, "", period.period, "incurred_outlay", "mean", incurred, nil) }
                 if let unpaid = period.unpaidClaimsAtEnd { add(design.design, "", period.period, "unpaid_claims_at_end", "mean", unpaid, nil) }
@@ -74,8 +84,14 @@ public enum AppropriationsCSV {
         }
         for design in budget.designs {
             for period in design.periods where !period.isHalfYear && !period.isEmpty {
-                var measures = [("total outlay", period.totalOutlay)]
+                // The state's share first: it is what the state appropriates.
+                var measures: [(String, Appropriation)] = []
+                if let state = period.stateOutlay { measures.append(("state share of outlay", state)) }
+                if let state = period.stateNetCost { measures.append(("state share of net cost vs \(budget.netReference)", state)) }
+                measures.append(("total outlay", period.totalOutlay))
                 if let net = period.netCost { measures.append(("net cost vs \(budget.netReference)", net)) }
+                if let federal = period.federalOutlay { measures.append(("federal share of outlay", federal)) }
+                if let federal = period.federalNetCost { measures.append(("federal share of net cost vs \(budget.netReference)", federal)) }
                 for (measure, amount) in measures {
                     let cells = [ExposureCSV.quoted(design.design), ExposureCSV.quoted(period.period),
                                  ExposureCSV.quoted(period.periodType), measure, millions(amount.mean.value)]

@@ -8,22 +8,26 @@ public enum BudgetTable {
         var out: [String] = []
         let conf = budget.confidence
         let levels = Array(Set(BudgetSummary.standardLevels + [conf])).sorted()
-        out.append("Budget: payer outlay by fiscal year, $ millions (FY starts in month \(budget.fiscalYearStartMonth); settlements paid \(budget.settlementLagMonths) months after each program year, recoupments \(budget.recoupmentLagMonths) months at \(Int((budget.recoupmentCollectionRate * 100).rounded()))% collected).")
-        out.append("The appropriation that covers a level is that percentile of total outlay across trials; net = design minus \(budget.netAgainst.map { "the status quo, \($0)," } ?? "the FFS counterfactual") in the same trial.")
+        let split = budget.splitsShares
+        out.append("Budget: \(split ? "the STATE's share of " : "")payer outlay by fiscal year, $ millions (FY starts in month \(budget.fiscalYearStartMonth); settlements paid \(budget.settlementLagMonths) months after each program year, recoupments \(budget.recoupmentLagMonths) months at \(Int((budget.recoupmentCollectionRate * 100).rounded()))% collected).")
+        if split { out.append("State share = outlay less the federal match (FMAP by member class and federal fiscal year; administrative items at their own rate); total and federal shares are in budget.csv and appropriations.csv.") }
+        out.append("The appropriation that covers a level is that percentile of \(split ? "the state's share of outlay" : "total outlay") across trials; net = design minus \(budget.netAgainst.map { "the status quo, \($0)," } ?? "the FFS counterfactual") in the same trial.")
         for design in budget.designs {
             out.append("")
             out.append(design.design)
             let incurred = design.periods.contains { $0.incurredMean != nil }
             let header = ["period", "mean"] + levels.map { "P\(Formatting.levelLabel($0))" }
                 + (design.periods.contains { $0.netCost != nil } ? ["net mean", "net P\(Formatting.levelLabel(conf))"] : [])
-                + (incurred ? ["incurred", "unpaid at end"] : [])
+                + (incurred ? split ? ["incurred (total)", "unpaid at end (total)"] : ["incurred", "unpaid at end"] : [])
+                + (split ? ["total mean", "federal mean"] : [])
             var rows: [[String]] = []
             // Years with nothing paid in any trial are left out, as in the report and appropriations.csv.
             for period in design.periods where !period.isHalfYear && !period.isEmpty {
-                var row = [period.period, millions(period.totalOutlay.mean.value)]
-                row += levels.map { millions(period.totalOutlay.level($0)?.value) }
-                if let net = period.netCost { row += [millions(net.mean.value), millions(net.level(conf)?.value)] }
+                var row = [period.period, millions(period.appropriated.mean.value)]
+                row += levels.map { millions(period.appropriated.level($0)?.value) }
+                if let net = period.appropriatedNet { row += [millions(net.mean.value), millions(net.level(conf)?.value)] }
                 if incurred { row += [millions(period.incurredMean), period.unpaidClaimsAtEnd.map { millions($0) } ?? "–"] }
+                if split { row += [millions(period.totalOutlay.mean.value), millions(period.federalOutlay?.mean.value)] }
                 rows.append(row)
             }
             out.append(contentsOf: TerminalTable.table(header, rows))

@@ -68,8 +68,9 @@ public enum HTMLReport {
         var budget = ""
         if let first = s.budget.designs.first,
            let total = first.periods.first(where: \.isWholeProgram),
-           let net = total.netCost, let p90 = net.level(0.9) {
-            let direction = net.mean.value >= 0 ? "costs the state \(millions(net.mean.value)) more than" : "saves the state \(millions(-net.mean.value)) against"
+           let net = total.appropriatedNet, let p90 = net.level(0.9) {
+            let stateShare = total.stateNetCost != nil ? " (its own share, after the federal match)" : ""
+            let direction = net.mean.value >= 0 ? "costs the state\(stateShare) \(millions(net.mean.value)) more than" : "saves the state\(stateShare) \(millions(-net.mean.value)) against"
             let reference = s.budget.netAgainst.map { "the status quo (\(escape($0)))" } ?? "pure FFS"
             let above = s.budget.netAgainst.map { "the status quo (\(escape($0)))" } ?? "FFS"
             budget = "<p>Budget: over the whole program, <strong>\(escape(first.design))</strong> \(direction) \(reference) on average; an appropriation of \(millions(p90.value)) above \(above) covers 9 futures in 10. See the budget section for every design and fiscal year.</p>"
@@ -102,13 +103,13 @@ public enum HTMLReport {
         }
         html += "</tbody></table>"
         let levels = [0.5, 0.9, 0.95]
-        html += "<table class=\"first\"><thead><tr><th>Design</th><th>Net cost vs \(escape(s.budget.netReference)) over the program, mean ($ millions)</th>" + levels.map { "<th>P\(Formatting.levelLabel($0)) ($ millions)</th>" }.joined() + "</tr></thead><tbody>"
+        html += "<table class=\"first\"><thead><tr><th>Design</th><th>\(s.budget.splitsShares ? "State share of net cost" : "Net cost") vs \(escape(s.budget.netReference)) over the program, mean ($ millions)</th>" + levels.map { "<th>P\(Formatting.levelLabel($0)) ($ millions)</th>" }.joined() + "</tr></thead><tbody>"
         for design in s.budget.designs {
-            guard let whole = design.periods.first(where: \.isWholeProgram), let net = whole.netCost else { continue }
+            guard let whole = design.periods.first(where: \.isWholeProgram), let net = whole.appropriatedNet else { continue }
             html += "<tr><td>\(escape(design.design))</td><td class=\"num\">\(millionsNumber(net.mean.value))</td>"
                 + levels.map { "<td class=\"num\">\(millionsNumber(net.level($0)?.value))</td>" }.joined() + "</tr>"
         }
-        return html + "</tbody></table><p class=\"note\">Exposure is over the whole program, against what pure FFS would have paid the same practice in the same simulated future; P5 is the 1-in-20 bad outcome (negative: a loss). Net cost is what the design costs the payer above \(s.budget.netAgainst.map { "the status quo, " + escape($0) + "," } ?? "pure FFS") (negative: it saves). Monte Carlo errors are in the design comparison and budget sections.</p>"
+        return html + "</tbody></table><p class=\"note\">Exposure is over the whole program, against what pure FFS would have paid the same practice in the same simulated future; P5 is the 1-in-20 bad outcome (negative: a loss). Net cost is what the design costs \(s.budget.splitsShares ? "the state, after the federal match," : "the payer") above \(s.budget.netAgainst.map { "the status quo, " + escape($0) + "," } ?? "pure FFS") (negative: it saves). Monte Carlo errors are in the design comparison and budget sections.</p>"
     }
 
     /// Whole dollars with thousands separators: $123,456.
@@ -321,34 +322,46 @@ public enum HTMLReport {
     static func budgetSection(_ budget: BudgetSummary) -> String {
         var html = "<h2 id=\"budget\">Budget: what the program costs the state</h2>"
         html += "<p class=\"note\">Payer outlay (claims and every payment to practices, less withholds and collected recoupments) by state fiscal year, as paid: settlements \(budget.settlementLagMonths) months after each program year, recoupments \(budget.recoupmentLagMonths) months after at \(percent(budget.recoupmentCollectionRate, digits: 0)) collected. Fiscal years start in month \(budget.fiscalYearStartMonth) and are named by the year they end in.</p>"
+        let splitsShares = budget.splitsShares
+        if splitsShares {
+            html += "<p class=\"note\"><strong>Tables and charts show the state's share</strong>: what the state appropriates, the outlay less the federal match (FMAP by member class, blended by each class's share of expected cost, at the rate of the federal fiscal year, starting October 1, in which each dollar is paid; administrative items at their own match rate). The total and federal shares are beside it, and in budget.csv and appropriations.csv.</p>"
+        }
         let levels = Array(Set(BudgetSummary.standardLevels + [budget.confidence])).sorted()
+        let who = splitsShares ? "state share of outlay" : "total outlay"
+
         for design in budget.designs {
             let years = design.periods.filter { !$0.isHalfYear && !$0.isWholeProgram }
             html += "<section class=\"design\"><h3>\(escape(design.design))</h3>"
-            html += fanChart(years, title: "\(design.design): total outlay by fiscal year", yLabel: "Payer outlay, $ millions") { $0.totalOutlay }
+            html += fanChart(years, title: "\(design.design): \(who) by fiscal year",
+                             yLabel: splitsShares ? "State share of outlay, $ millions" : "Payer outlay, $ millions") { $0.appropriated }
             if design.periods.contains(where: { $0.netCost != nil }) {
-                html += fanChart(years, title: "\(design.design): net cost vs \(budget.netReference) by fiscal year",
+                html += fanChart(years, title: "\(design.design): \(splitsShares ? "state share of " : "")net cost vs \(budget.netReference) by fiscal year",
                                  yLabel: "Outlay minus \(budget.netReference), $ millions") {
-                    $0.netCost ?? $0.totalOutlay
+                    $0.appropriatedNet ?? $0.appropriated
                 }
             }
             html += "<p class=\"note\">Amounts in $ millions. Partial fiscal years (the program starts or ends inside them) and years with settlements only are marked; years with nothing paid are left out. The same table is in appropriations.csv.</p>"
-            html += "<table><thead><tr><th>Fiscal period</th><th>Mean</th>" + levels.map { "<th>P\(Formatting.levelLabel($0)) appropriation</th>" }.joined()
+            html += "<table><thead><tr><th>Fiscal period</th><th>\(splitsShares ? "State share, mean" : "Mean")</th>" + levels.map { "<th>P\(Formatting.levelLabel($0)) appropriation\(splitsShares ? " (state)" : "")</th>" }.joined()
             html += !design.periods.contains(where: { $0.netCost != nil }) ? ""
                 : "<th>Net vs \(escape(budget.netReference)), mean</th><th>Net vs \(escape(budget.netReference)), P\(Formatting.levelLabel(budget.confidence))</th>"
             let incurred = design.periods.contains { $0.incurredMean != nil }
-            html += incurred ? "<th>Incurred (claims by month of service), mean</th><th>Claims incurred, unpaid at period end, mean</th>" : ""
+            let ofTotal = splitsShares ? " (total)" : ""
+            html += incurred ? "<th>Incurred (claims by month of service), mean\(ofTotal)</th><th>Claims incurred, unpaid at period end, mean\(ofTotal)</th>" : ""
+            html += splitsShares ? "<th>Total outlay, mean</th><th>Federal share, mean</th>" : ""
             html += "</tr></thead><tbody>"
             for period in design.periods where !period.isHalfYear && !period.isEmpty {
                 let type = period.periodType
                 let flag = type == "fiscal year" || type == "whole program" ? "" : " <span class=\"flag\">(\(escape(type)))</span>"
-                html += "<tr><td>\(escape(period.period))\(flag)</td><td class=\"num\">\(millionsNumber(period.totalOutlay.mean.value))</td>"
-                html += levels.map { "<td class=\"num\">\(millionsNumber(period.totalOutlay.level($0)?.value))</td>" }.joined()
-                if let net = period.netCost {
+                html += "<tr><td>\(escape(period.period))\(flag)</td><td class=\"num\">\(millionsNumber(period.appropriated.mean.value))</td>"
+                html += levels.map { "<td class=\"num\">\(millionsNumber(period.appropriated.level($0)?.value))</td>" }.joined()
+                if let net = period.appropriatedNet {
                     html += "<td class=\"num\">\(millionsNumber(net.mean.value))</td><td class=\"num\">\(millionsNumber(net.level(budget.confidence)?.value))</td>"
                 }
                 if incurred {
                     html += "<td class=\"num\">\(millionsNumber(period.incurredMean))</td><td class=\"num\">\(period.unpaidClaimsAtEnd.map { millionsNumber($0) } ?? "–")</td>"
+                }
+                if splitsShares {
+                    html += "<td class=\"num\">\(millionsNumber(period.totalOutlay.mean.value))</td><td class=\"num\">\(millionsNumber(period.federalOutlay?.mean.value))</td>"
                 }
                 html += "</tr>"
             }
@@ -393,13 +406,14 @@ public enum HTMLReport {
     static func halfYearsTable(_ design: DesignBudget, levels: [Double]) -> String {
         let halves = design.periods.filter { $0.isHalfYear && !$0.isEmpty }
         guard !halves.isEmpty else { return "" }
-        var html = "<details><summary>By half year ($ millions)</summary><table><thead><tr><th>Half year</th><th>Mean</th>"
+        let who = design.periods.contains { $0.stateOutlay != nil } ? ", state share" : ""
+        var html = "<details><summary>By half year ($ millions\(who))</summary><table><thead><tr><th>Half year</th><th>Mean</th>"
         html += levels.map { "<th>P\(Formatting.levelLabel($0))</th>" }.joined() + "</tr></thead><tbody>"
         for period in halves {
             let type = period.periodType
             let flag = type == "half year" ? "" : " <span class=\"flag\">(\(escape(type)))</span>"
-            html += "<tr><td>\(escape(period.period))\(flag)</td><td class=\"num\">\(millionsNumber(period.totalOutlay.mean.value))</td>"
-            html += levels.map { "<td class=\"num\">\(millionsNumber(period.totalOutlay.level($0)?.value))</td>" }.joined() + "</tr>"
+            html += "<tr><td>\(escape(period.period))\(flag)</td><td class=\"num\">\(millionsNumber(period.appropriated.mean.value))</td>"
+            html += levels.map { "<td class=\"num\">\(millionsNumber(period.appropriated.level($0)?.value))</td>" }.joined() + "</tr>"
         }
         return html + "</tbody></table></details>"
     }

@@ -332,12 +332,63 @@ public struct BudgetSettings: Sendable, Equatable {
     /// The design whose outlay net costs are measured against (the status quo, e.g. today's PCMH
     /// payments); nil for pure FFS.
     public var netAgainst: String?
+    /// Who pays: the federal share of service spending per member class and of administration;
+    /// nil reports totals only.
+    public var federalMatch: FederalMatch?
+    /// Administrative and one-time cost lines, and grants that offset them.
+    public var adminItems: [AdminItem] = []
 
     public init(fiscalYearStartMonth: Int = 7, programStartMonth: Int = 1, settlementLagMonths: Int = 6,
                 recoupmentCollectionRate: Double = 1, recoupmentLagMonths: Int = 9, confidence: Double = 0.9) {
         self.fiscalYearStartMonth = fiscalYearStartMonth; self.programStartMonth = programStartMonth
         self.settlementLagMonths = settlementLagMonths; self.recoupmentCollectionRate = recoupmentCollectionRate
         self.recoupmentLagMonths = recoupmentLagMonths; self.confidence = confidence
+    }
+}
+
+/// The federal medical assistance percentage (FMAP) per member class, which may change on the
+/// October 1 that starts a federal fiscal year, and the match rate of administrative items.
+public struct FederalMatch: Sendable, Equatable {
+    /// FMAP of each member class, aligned with `Population.classes`, before any change.
+    public var classRates: [Double]
+    public var changes: [FMAPChange]
+    public var adminRate: Double
+
+    public init(classRates: [Double], changes: [FMAPChange] = [], adminRate: Double = 0.5) {
+        self.classRates = classRates; self.changes = changes; self.adminRate = adminRate
+    }
+
+    /// Class `c`'s FMAP in federal fiscal year `year` (which starts October 1 of `year` − 1): the
+    /// latest change taking effect by then, else the class's rate.
+    public func rate(classIndex c: Int, federalFiscalYear year: Int) -> Double {
+        changes.filter { $0.classIndex == c && $0.federalFiscalYear <= year }
+            .max { $0.federalFiscalYear < $1.federalFiscalYear }?.rate ?? classRates[c]
+    }
+}
+
+public struct FMAPChange: Sendable, Equatable {
+    public var federalFiscalYear: Int
+    public var classIndex: Int
+    public var rate: Double
+
+    public init(federalFiscalYear: Int, classIndex: Int, rate: Double) {
+        self.federalFiscalYear = federalFiscalYear; self.classIndex = classIndex; self.rate = rate
+    }
+}
+
+/// A cost line of running the program (operations, analytics) or, negative, a grant that
+/// offsets one: dollars per program year, paid evenly over its months or in one month, with the
+/// share the federal government matches.
+public struct AdminItem: Sendable, Equatable {
+    public var name: String
+    /// Dollars in each program year (index 0 = year 1).
+    public var annual: [Double]
+    public var federalShare: Double
+    /// Month of the program year (1–12) in which the whole year's amount is paid; nil = evenly.
+    public var month: Int?
+
+    public init(name: String, annual: [Double], federalShare: Double, month: Int? = nil) {
+        self.name = name; self.annual = annual; self.federalShare = federalShare; self.month = month
     }
 }
 

@@ -29,7 +29,7 @@ struct ScenarioBuilder {
         let bands = readSizeBands(top.sequence("size_bands"))
         let quality = readQualityWorld(top.mapping("quality"))
         let feeChanges = readFeeChanges(top.sequence("fee_schedule_changes", allowEmpty: true), years: years)
-        let budget = readBudget(top.mapping("budget"))
+        let budget = readBudget(top.mapping("budget"), classes: population?.classes.map(\.name), years: years)
         let sensitivity = readSensitivity(top.sequence("sensitivity", allowEmpty: true))
         let context = DesignContext(categories: services.map(\.name), sizeBands: bands.map(\.name),
                                     practiceTypes: types.map(\.name), regions: regions,
@@ -433,7 +433,7 @@ struct ScenarioBuilder {
         return QualityWorld(mean: mean, sd: sd, noiseSD: noise, referenceMembers: reference)
     }
 
-    func readBudget(_ map: MappingCursor?) -> BudgetSettings? {
+    func readBudget(_ map: MappingCursor?, classes: [String]?, years: Int) -> BudgetSettings? {
         let defaults = BudgetSettings()
         guard let map else { return defaults }
         defer { map.finish() }
@@ -451,12 +451,83 @@ struct ScenarioBuilder {
                                     NumberRule(expected: "a confidence level in (0, 1)") { $0 > 0 && $0 < 1 })
         let netAgainst = map.value("net_against") == nil ? nil : map.string("net_against")
         let claimsLag = readClaimsLag(map)
+        let match = map.mapping("federal_match").map { readFederalMatch($0, classes: classes ?? []) }
+        let adminItems = map.sequence("admin_items", allowEmpty: true).map { readAdminItems($0, years: years, match: match ?? nil) }
+        if case .some(.none) = match { return nil }
+        if let adminItems, adminItems.contains(where: { $0 == nil }) { return nil }
         guard let fyStart, let start, let lag, let rate, let recoupLag, let confidence else { return nil }
         var settings = BudgetSettings(fiscalYearStartMonth: fyStart, programStartMonth: start, settlementLagMonths: lag,
                                       recoupmentCollectionRate: rate, recoupmentLagMonths: recoupLag, confidence: confidence)
         settings.netAgainst = netAgainst
         if let claimsLag { settings.claimsLag = claimsLag }
+        settings.federalMatch = match ?? nil
+        settings.adminItems = adminItems?.compactMap { $0 } ?? []
         return settings
+    }
+
+    /// `federal_match: {default: 0.5, classes: {expansion_adult: 0.9}, changes: [{federal_fiscal_year:
+    /// 2029, class: child, rate: 0.55}], admin: 0.5}`.
+    func readFederalMatch(_ map: MappingCursor, classes: [String]) -> FederalMatch? {
+        defer { map.finish() }
+        let fallback = map.number("default", default: 0.5, .share)
+        var rates = classes.map { _ in fallback }
+        var ok = fallback != nil
+        if let byClass = map.mapping("classes") {
+            for name in classes {
+                guard byClass.value(name) != nil else { continue }
+                let i = classes.firstIndex(of: name)!
+                rates[i] = byClass.number(name, .share)
+                ok = ok && rates[i] != nil
+            }
+            byClass.finish()
+        }
+        var changes: [FMAPChange] = []
+        for item in map.sequence("changes", allowEmpty: true) ?? [] {
+            guard let change = reader.mapping(item.node, path: item.path) else { ok = false; continue }
+            defer { change.finish() }
+            let year = change.integer("federal_fiscal_year", min: 1900, max: 2200)
+            let rate = change.number("rate", .share)
+            let name = change.string("class")
+            let index = name.flatMap { classes.firstIndex(of: $0) }
+            if let name, index == nil {
+                reader.report(change.value("class"), change.child("class"), "names '\(escapedForDisplay(name))', which is not a member class; expected one of \(classes.joined(separator: ", "))")
+            }
+            guard let year, let rate, let index else { ok = false; continue }
+            changes.append(FMAPChange(federalFiscalYear: year, classIndex: index, rate: rate))
+        }
+        let admin = map.number("admin", default: 0.5, .share)
+        guard ok, let admin else { return nil }
+        return FederalMatch(classRates: rates.map { $0 ?? 0 }, changes: changes, adminRate: admin)
+    }
+
+    /// `admin_items: [{name: operations, annual: 1200000, federal_share: 0.5, month: 1}]`; `annual` is
+    /// one amount for every program year or a list with one per year (negative: a grant).
+    func readAdminItems(_ items: [(node: Node, path: String)], years: Int, match: FederalMatch?) -> [AdminItem?] {
+        items.map { item in
+            guard let map = reader.mapping(item.node, path: item.path) else { return nil }
+            defer { map.finish() }
+            let name = map.string("name")
+            let share = map.number("federal_share", default: match?.adminRate ?? 0, .share)
+            let month = map.value("month") == nil ? nil : map.integer("month", min: 1, max: 12)
+            var annual: [Double]?
+            if let node = map.value("annual") {
+                if case .sequence = node {
+                    let entries = map.sequence("annual") ?? []
+                    let values = entries.compactMap { reader.number($0.node, path: $0.path, rule: .any) }
+                    if values.count == entries.count {
+                        if years > 0 && values.count != years {
+                            reader.report(node, map.child("annual"), "has \(values.count) amounts; expected one per program year (\(years))")
+                        } else { annual = values }
+                    }
+                } else if let value = reader.number(node, path: map.child("annual"), rule: .any) {
+                    annual = Array(repeating: value, count: max(years, 1))
+                }
+            } else {
+                _ = map.number("annual", .any)      // reports it missing
+            }
+            guard let name, let share, let annual, map.value("month") == nil || month != nil else { return nil }
+            return AdminItem(name: name, annual: annual, federalShare: share, month: month)
+        }
     }
 
     /// `claims_lag: [0.6, 0.3, 0.1]`: shares of a month's claims paid 0, 1, 2, … months later.

@@ -21,8 +21,14 @@ public struct CashTiming: Sendable {
     /// Index in `periods` of the fiscal year, and of the half year, of each month from program start.
     private let fiscalYearOfMonth: [Int]
     private let halfYearOfMonth: [Int]
+    /// Share of service spending the state pays in each month from program start: 1 − the FMAP
+    /// of the federal fiscal year the month is paid in, blended over member classes; nil without
+    /// `budget.federal_match`.
+    public let stateShareOfMonth: [Double]?
 
-    public init(settings: BudgetSettings, programYears: Int, firstCalendarYear: Int) {
+    /// - Parameter classWeights: each member class's share of the program's service spending,
+    ///   which blends the classes' FMAPs (needed for the state share).
+    public init(settings: BudgetSettings, programYears: Int, firstCalendarYear: Int, classWeights: [Double]? = nil) {
         self.settings = settings
         self.programYears = programYears
         self.firstCalendarYear = firstCalendarYear
@@ -44,6 +50,37 @@ public struct CashTiming: Sendable {
             + halves.indices.map { Period(label: halves[$0], isHalfYear: true, serviceMonths: months($0, of: halfOf)) }
         fiscalYearOfMonth = yearOf
         halfYearOfMonth = halfOf.map { $0 + years.count }
+        if let match = settings.federalMatch, let classWeights {
+            stateShareOfMonth = (0...lastMonth).map { month in
+                let year = Self.federalFiscalYear(month: month, settings: settings, firstCalendarYear: firstCalendarYear)
+                let federal = classWeights.indices.reduce(0.0) { $0 + classWeights[$1] * match.rate(classIndex: $1, federalFiscalYear: year) }
+                return 1 - federal
+            }
+        } else {
+            stateShareOfMonth = nil
+        }
+    }
+
+    /// The federal fiscal year (October to September, named by the year it ends in) of month
+    /// `month` from program start.
+    public static func federalFiscalYear(month: Int, settings: BudgetSettings, firstCalendarYear: Int) -> Int {
+        let absolute = settings.programStartMonth - 1 + month
+        return firstCalendarYear + absolute / 12 + (absolute % 12 + 1 >= 10 ? 1 : 0)
+    }
+
+    /// Whose money a distributed amount counts: everyone's, or the state's share only.
+    public enum Payer: Sendable { case total, state }
+
+    /// Adds administrative item `item`'s amount for program year `year` into `totals`: evenly over
+    /// the year's months or all in its month, the state paying what the federal match does not.
+    public func distribute(_ item: AdminItem, year: Int, into totals: inout [Double], payer: Payer = .total) {
+        let amount = item.annual[min(year, item.annual.count) - 1] * (payer == .state ? 1 - item.federalShare : 1)
+        guard amount != 0 else { return }
+        let months = item.month.map { [12 * (year - 1) + $0 - 1] } ?? Array((12 * (year - 1))..<(12 * year))
+        for month in months {
+            totals[fiscalYearOfMonth[month]] += amount / Double(months.count)
+            totals[halfYearOfMonth[month]] += amount / Double(months.count)
+        }
     }
 
     /// Fiscal year (named by the calendar year it ends in) and half (1 or 2) of month `month`
@@ -80,23 +117,31 @@ public struct CashTiming: Sendable {
     /// Adds one component of one program year (as owed, ≥ 0), signed and as paid, into `totals`.
     /// - Parameter incurred: place claims in the month of service rather than when paid (the
     ///   incurred view; the same periods, so the two views line up).
+    /// - Parameter payer: `.state` counts only the state's share, month by month (with
+    ///   `stateShareOfMonth`; the total without it).
     public func distribute(_ component: PayerOutlay.Component, amount owed: Double, year: Int, into totals: inout [Double],
-                           incurred: Bool = false) {
+                           incurred: Bool = false, payer: Payer = .total) {
         let amount = paidInAll(component, owed: owed)
         guard amount != 0 else { return }
+        let shares = payer == .state ? stateShareOfMonth : nil
+        place(component, amount: amount, year: year, incurred: incurred) { month, x in
+            let part = shares.map { x * $0[month] } ?? x
+            totals[fiscalYearOfMonth[month]] += part
+            totals[halfYearOfMonth[month]] += part
+        }
+    }
+
+    /// Hands each month's part of one component of one program year (signed, as paid) to `add`.
+    private func place(_ component: PayerOutlay.Component, amount: Double, year: Int, incurred: Bool,
+                       _ add: (Int, Double) -> Void) {
         if component.isSettlement {
-            let month = settlementMonth(year: year, recoupment: component == .sharedLossesRecouped)
-            totals[fiscalYearOfMonth[month]] += amount
-            totals[halfYearOfMonth[month]] += amount
+            add(settlementMonth(year: year, recoupment: component == .sharedLossesRecouped), amount)
         } else {
             let monthly = amount / 12
             // Claims are paid over the run-out pattern; every other monthly payment when due.
             let lag = component.isClaims && !incurred ? settings.claimsLag : [1]
             for service in (12 * (year - 1))..<(12 * year) {
-                for (k, share) in lag.enumerated() where share > 0 {
-                    totals[fiscalYearOfMonth[service + k]] += monthly * share
-                    totals[halfYearOfMonth[service + k]] += monthly * share
-                }
+                for (k, share) in lag.enumerated() where share > 0 { add(service + k, monthly * share) }
             }
         }
     }

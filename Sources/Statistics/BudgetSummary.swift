@@ -21,6 +21,9 @@ public struct BudgetSummary: Codable, Sendable, Equatable {
     /// added optional field: summaries without it measured against FFS.
     public var netAgainst: String?
 
+    /// Whether figures are split into state and federal shares (`budget.federal_match`).
+    public var splitsShares: Bool { designs.contains { $0.periods.contains { $0.stateOutlay != nil } } }
+
     /// What net costs are against, in words: "FFS" or the design's name.
     public var netReference: String { netAgainst ?? "FFS" }
 
@@ -59,12 +62,23 @@ public struct PeriodBudget: Codable, Sendable, Equatable {
     /// a run-out pattern, when cash and incurred agree.
     public var incurredMean: Double?
     public var unpaidClaimsAtEnd: Double?
+    /// With `budget.federal_match`: the outlay and net cost split into what the state and the
+    /// federal government pay (total = state + federal, trial by trial). Nil without it.
+    public var stateOutlay: Appropriation?
+    public var federalOutlay: Appropriation?
+    public var stateNetCost: Appropriation?
+    public var federalNetCost: Appropriation?
 
     public init(period: String, totalOutlay: Appropriation, netCost: Appropriation?, componentMeans: [ComponentMean],
                 serviceMonths: Int? = nil) {
         self.period = period; self.totalOutlay = totalOutlay; self.netCost = netCost; self.componentMeans = componentMeans
         self.serviceMonths = serviceMonths
     }
+
+    /// What an appropriation table shows: the state's share when the run splits shares (the
+    /// state appropriates state dollars), else the total.
+    public var appropriated: Appropriation { stateOutlay ?? totalOutlay }
+    public var appropriatedNet: Appropriation? { stateNetCost ?? netCost }
 
     /// The whole program, a half year, or a fiscal year.
     public var isWholeProgram: Bool { period == wholeProgramLabel }

@@ -131,4 +131,50 @@ struct StatusQuoTests {
         let good = Fixture.world + "\nbudget: {net_against: PMPM}\n"
         #expect(try ScenarioLoader.parse(data: Data(good.utf8), file: "fixture.yaml").budget.netAgainst == "PMPM")
     }
+
+    /// With every class matched at 50% and no administrative items, the state pays exactly half of
+    /// every trial's outlay, period by period; the federal share is the other half. An
+    /// administrative line is paid under every design (not under FFS) and shows as its own
+    /// component; its state share follows its own match rate.
+    @Test func stateAndFederalSharesAddUpToTheTotalTrialByTrial() throws {
+        let halves = try Fixture.scenario(Fixture.world + "\nbudget: {federal_match: {default: 0.5}}\n")
+        let results = try Simulation.run(scenario: halves, trials: 40, seed: 8, threads: 2)
+        let budget = Summarizer(scenario: halves, results: results).summary(seed: 8).budget
+        #expect(budget.splitsShares)
+        for design in budget.designs {
+            for period in design.periods where !period.isEmpty {
+                let state = try #require(period.stateOutlay), federal = try #require(period.federalOutlay)
+                let total = period.totalOutlay.mean.value
+                #expect(abs(state.mean.value - total / 2) <= 1e-9 * abs(total), "\(design.design) \(period.period)")
+                #expect(abs(state.mean.value + federal.mean.value - total) <= 1e-9 * abs(total))
+                #expect(period.appropriated == state)
+            }
+        }
+        let withAdmin = try Fixture.scenario(Fixture.world + """
+
+            budget:
+              federal_match: {default: 0.5, classes: {adult: 0.9}, admin: 0.75}
+              admin_items: [{name: operations, annual: [1000000, 2000000, 3000000]}]
+            """)
+        #expect(withAdmin.budget.federalMatch?.classRates == [0.5, 0.9])
+        let adminBudget = Summarizer(scenario: withAdmin, results: results).summary(seed: 8).budget
+        let plainBudget = Summarizer(scenario: try Fixture.scenario(), results: results).summary(seed: 8).budget
+        for (design, plain) in zip(adminBudget.designs, plainBudget.designs) {
+            let whole = try #require(design.periods.first { $0.isWholeProgram }), plainWhole = try #require(plain.periods.first { $0.isWholeProgram })
+            let added = design.design == counterfactualLabel ? 0.0 : 6_000_000
+            #expect(abs(whole.totalOutlay.mean.value - plainWhole.totalOutlay.mean.value - added) < 1e-3, "\(design.design)")
+            #expect(whole.componentMeans.contains { $0.component == "admin: operations" } == (design.design != counterfactualLabel))
+        }
+        for (text, message) in [("{federal_match: {default: 1.5}}", "budget.federal_match.default: found 1.5, expected a share in [0, 1]"),
+                                ("{federal_match: {changes: [{federal_fiscal_year: 2028, class: kids, rate: 0.6}]}}",
+                                 "budget.federal_match.changes[0].class: names 'kids', which is not a member class"),
+                                ("{admin_items: [{name: ops, annual: [1, 2]}]}", "budget.admin_items[0].annual: has 2 amounts; expected one per program year (3)")] {
+            do {
+                _ = try ScenarioLoader.parse(data: Data((Fixture.world + "\nbudget: \(text)\n").utf8), file: "fixture.yaml")
+                Issue.record("accepted \(text)")
+            } catch {
+                #expect(error.description.contains(message), "\(error.description)")
+            }
+        }
+    }
 }
