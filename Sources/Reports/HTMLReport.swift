@@ -341,12 +341,13 @@ public enum HTMLReport {
                 }
             }
             html += "<p class=\"note\">Amounts in $ millions. Partial fiscal years (the program starts or ends inside them) and years with settlements only are marked; years with nothing paid are left out. The same table is in appropriations.csv.</p>"
-            html += "<table><thead><tr><th>Fiscal period</th><th>\(splitsShares ? "State share, mean" : "Mean")</th>" + levels.map { "<th>P\(Formatting.levelLabel($0)) appropriation\(splitsShares ? " (state)" : "")</th>" }.joined()
+            html += "<table>" + (splitsShares ? "<caption>State share of outlay (what the state appropriates), $ millions; the total and the federal share at the right</caption>" : "")
+            html += "<thead><tr><th>Fiscal period</th><th>Mean</th>" + levels.map { "<th>P\(Formatting.levelLabel($0))\(splitsShares ? "" : " appropriation")</th>" }.joined()
             html += !design.periods.contains(where: { $0.netCost != nil }) ? ""
                 : "<th>Net vs \(escape(budget.netReference)), mean</th><th>Net vs \(escape(budget.netReference)), P\(Formatting.levelLabel(budget.confidence))</th>"
             let incurred = design.periods.contains { $0.incurredMean != nil }
-            let ofTotal = splitsShares ? " (total)" : ""
-            html += incurred ? "<th>Incurred (claims by month of service), mean\(ofTotal)</th><th>Claims incurred, unpaid at period end, mean\(ofTotal)</th>" : ""
+            html += incurred ? (splitsShares ? "<th>Total incurred, mean</th><th>Total unpaid claims at end, mean</th>"
+                                : "<th>Incurred (claims by month of service), mean</th><th>Claims incurred, unpaid at period end, mean</th>") : ""
             html += splitsShares ? "<th>Total outlay, mean</th><th>Federal share, mean</th>" : ""
             html += "</tr></thead><tbody>"
             for period in design.periods where !period.isHalfYear && !period.isEmpty {
