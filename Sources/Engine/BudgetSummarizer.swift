@@ -13,7 +13,8 @@ struct BudgetSummarizer {
         let timing = CashTiming(settings: scenario.budget, programYears: results.years,
                                 firstCalendarYear: scenario.simulation.firstProgramYear,
                                 classWeights: scenario.budget.federalMatch == nil ? nil
-                                    : WorldExpectations(scenario: scenario).classCostWeights())
+                                    : WorldExpectations(scenario: scenario).classCostWeights(),
+                                pmpmTimings: scenario.designs.map(\.pmpmTiming))
         let periodCount = timing.periods.count
         let fiscalYears = timing.periods.indices.filter { !timing.periods[$0].isHalfYear }
         let labels = timing.periods.map(\.label) + [wholeProgramLabel]
@@ -41,6 +42,7 @@ struct BudgetSummarizer {
         let admin = AdminLines(timing: timing, items: scenario.budget.adminItems, years: results.years, periodCount: periodCount)
         for t in 0..<results.trials {
             for d in 0..<designCount {
+                let pmpm = d < results.designs ? scenario.designs[d].pmpmTiming : .inMonth
                 for k in periodTotals.indices { periodTotals[k] = 0; statePeriod[k] = 0 }
                 if d < results.designs {
                     for k in 0..<periodCount { periodTotals[k] += admin.total[k]; statePeriod[k] += admin.state[k] }
@@ -50,7 +52,7 @@ struct BudgetSummarizer {
                     for component in PayerOutlay.Component.allCases {
                         for k in componentTotals.indices { componentTotals[k] = 0 }
                         timing.distribute(component, amount: results.outlay[start + component.rawValue], year: year,
-                                          into: &componentTotals)
+                                          into: &componentTotals, pmpm: pmpm)
                         for k in 0..<periodCount {
                             periodTotals[k] += componentTotals[k]
                             componentSums[d][component.rawValue][k] += componentTotals[k]
@@ -58,7 +60,7 @@ struct BudgetSummarizer {
                         componentSums[d][component.rawValue][periodCount] += fiscalYears.reduce(0) { $0 + componentTotals[$1] }
                         if splits {
                             timing.distribute(component, amount: results.outlay[start + component.rawValue], year: year,
-                                              into: &statePeriod, payer: .state)
+                                              into: &statePeriod, payer: .state, pmpm: pmpm)
                         }
                         guard tracksIncurred else { continue }
                         for k in incurredTotals.indices { incurredTotals[k] = 0 }

@@ -3,8 +3,12 @@
 public struct Design: Sendable, Equatable {
     public var name: String
     public var tracks: [Track]
+    /// When prospective payments and add-ons are paid relative to the month they cover.
+    public var pmpmTiming: PMPMTiming = .inMonth
 
-    public init(name: String, tracks: [Track]) { self.name = name; self.tracks = tracks }
+    public init(name: String, tracks: [Track], pmpmTiming: PMPMTiming = .inMonth) {
+        self.name = name; self.tracks = tracks; self.pmpmTiming = pmpmTiming
+    }
 
     /// A design with one track and one tier holding `terms` for every practice.
     public init(name: String, terms: PaymentTerms) {
@@ -22,6 +26,21 @@ public struct Design: Sendable, Equatable {
         let tier = practice.tier.flatMap { name in tiers.firstIndex { $0.name == name } }
             ?? tiers.firstIndex { $0.placement.matches(practice, sizeBand: sizeBand) }
         return tier.map { (track, $0) }
+    }
+}
+
+/// When a design pays its per-member-month payments: in the month they cover, the month before
+/// (in advance, as capitation usually is) or the month after (in arrears).
+public enum PMPMTiming: String, Sendable, Equatable, CaseIterable {
+    case inMonth = "in_month", advance, arrears
+
+    /// Months from the month of service to the month of payment.
+    public var monthShift: Int {
+        switch self {
+        case .inMonth: 0
+        case .advance: -1
+        case .arrears: 1
+        }
     }
 }
 

@@ -12,7 +12,14 @@ extension ScenarioBuilder {
         for (node, path) in items ?? [] {
             guard let map = reader.mapping(node, path: path) else { continue }
             let name = map.string("name")
-            checkStructure(map, allowed: ["name", "tracks"] + Self.termKeys)
+            checkStructure(map, allowed: ["name", "tracks", "pmpm_timing"] + Self.termKeys)
+            var timing = PMPMTiming.inMonth
+            if map.value("pmpm_timing") != nil, let text = map.string("pmpm_timing") {
+                if let parsed = PMPMTiming(rawValue: text) { timing = parsed } else {
+                    reader.report(map.value("pmpm_timing"), map.child("pmpm_timing"),
+                                  "found '\(escapedForDisplay(text))', expected one of \(PMPMTiming.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+            }
             let designTerms = termsNode(map.node)
             var tracks: [Track] = []
             if let trackItems = map.sequence("tracks") {
@@ -26,7 +33,7 @@ extension ScenarioBuilder {
                 tracks = [Track(name: "all", placement: .everyone,
                                 tiers: [Tier(name: "all", placement: .everyone, terms: terms)])]
             }
-            if let name, !tracks.isEmpty { designs.append(Design(name: name, tracks: tracks)) }
+            if let name, !tracks.isEmpty { designs.append(Design(name: name, tracks: tracks, pmpmTiming: timing)) }
         }
         checkUnique(designs.enumerated().map { ($0.element.name, "designs[\($0.offset)].name") }, items: items)
         return designs

@@ -26,17 +26,29 @@ public struct CashTiming: Sendable {
     /// `budget.federal_match`.
     public let stateShareOfMonth: [Double]?
 
-    /// - Parameter classWeights: each member class's share of the program's service spending,
-    ///   which blends the classes' FMAPs (needed for the state share).
-    public init(settings: BudgetSettings, programYears: Int, firstCalendarYear: Int, classWeights: [Double]? = nil) {
+    /// First and last month (from program start) any payment can fall in: a month before the
+    /// program when a design pays PMPMs in advance, one after the last payment when in arrears.
+    public let earliestMonth: Int
+    public let lastMonth: Int
+
+    /// - Parameters:
+    ///   - classWeights: each member class's share of the program's service spending, which
+    ///     blends the classes' FMAPs (needed for the state share).
+    ///   - pmpmTimings: how the designs pay PMPMs, so the months their payments fall in exist.
+    public init(settings: BudgetSettings, programYears: Int, firstCalendarYear: Int, classWeights: [Double]? = nil,
+                pmpmTimings: [PMPMTiming] = []) {
         self.settings = settings
         self.programYears = programYears
         self.firstCalendarYear = firstCalendarYear
+        let earliestMonth = min(0, pmpmTimings.map(\.monthShift).min() ?? 0)
         let lastMonth = 12 * programYears - 1
-            + max(settings.settlementLagMonths, settings.recoupmentLagMonths, settings.claimsLag.count - 1)
+            + max(settings.settlementLagMonths, settings.recoupmentLagMonths, settings.claimsLag.count - 1,
+                  pmpmTimings.map(\.monthShift).max() ?? 0)
+        self.earliestMonth = earliestMonth
+        self.lastMonth = lastMonth
         var years: [String] = [], halves: [String] = []
         var yearOf: [Int] = [], halfOf: [Int] = []
-        for month in 0...lastMonth {
+        for month in earliestMonth...lastMonth {
             let (fiscalYear, half) = Self.fiscalYear(month: month, settings: settings, firstCalendarYear: firstCalendarYear)
             let yearLabel = "FY\(fiscalYear)", halfLabel = "FY\(fiscalYear) H\(half)"
             if years.last != yearLabel { years.append(yearLabel) }
@@ -45,13 +57,15 @@ public struct CashTiming: Sendable {
             halfOf.append(halves.count - 1)
         }
         let serviceMonths = 12 * programYears
-        func months(_ index: Int, of owner: [Int]) -> Int { owner.prefix(serviceMonths).filter { $0 == index }.count }
+        func months(_ index: Int, of owner: [Int]) -> Int {
+            owner[(-earliestMonth)..<(serviceMonths - earliestMonth)].filter { $0 == index }.count
+        }
         periods = years.indices.map { Period(label: years[$0], isHalfYear: false, serviceMonths: months($0, of: yearOf)) }
             + halves.indices.map { Period(label: halves[$0], isHalfYear: true, serviceMonths: months($0, of: halfOf)) }
         fiscalYearOfMonth = yearOf
         halfYearOfMonth = halfOf.map { $0 + years.count }
         if let match = settings.federalMatch, let classWeights {
-            stateShareOfMonth = (0...lastMonth).map { month in
+            stateShareOfMonth = (earliestMonth...lastMonth).map { month in
                 let year = Self.federalFiscalYear(month: month, settings: settings, firstCalendarYear: firstCalendarYear)
                 let federal = classWeights.indices.reduce(0.0) { $0 + classWeights[$1] * match.rate(classIndex: $1, federalFiscalYear: year) }
                 return 1 - federal
@@ -64,8 +78,15 @@ public struct CashTiming: Sendable {
     /// The federal fiscal year (October to September, named by the year it ends in) of month
     /// `month` from program start.
     public static func federalFiscalYear(month: Int, settings: BudgetSettings, firstCalendarYear: Int) -> Int {
-        let absolute = settings.programStartMonth - 1 + month
-        return firstCalendarYear + absolute / 12 + (absolute % 12 + 1 >= 10 ? 1 : 0)
+        let (calendarYear, calendarMonth) = calendarDate(month: month, settings: settings, firstCalendarYear: firstCalendarYear)
+        return calendarYear + (calendarMonth >= 10 ? 1 : 0)
+    }
+
+    /// Calendar year and month (1–12) of month `month` from program start (negative: before it).
+    static func calendarDate(month: Int, settings: BudgetSettings, firstCalendarYear: Int) -> (year: Int, month: Int) {
+        let absolute = settings.programStartMonth - 1 + month          // months since January of the first year
+        let years = absolute >= 0 ? absolute / 12 : -((-absolute + 11) / 12)
+        return (firstCalendarYear + years, absolute - 12 * years + 1)
     }
 
     /// Whose money a distributed amount counts: everyone's, or the state's share only.
@@ -78,17 +99,15 @@ public struct CashTiming: Sendable {
         guard amount != 0 else { return }
         let months = item.month.map { [12 * (year - 1) + $0 - 1] } ?? Array((12 * (year - 1))..<(12 * year))
         for month in months {
-            totals[fiscalYearOfMonth[month]] += amount / Double(months.count)
-            totals[halfYearOfMonth[month]] += amount / Double(months.count)
+            totals[fiscalYearOfMonth[month - earliestMonth]] += amount / Double(months.count)
+            totals[halfYearOfMonth[month - earliestMonth]] += amount / Double(months.count)
         }
     }
 
     /// Fiscal year (named by the calendar year it ends in) and half (1 or 2) of month `month`
     /// counted from the start of program year 1.
     public static func fiscalYear(month: Int, settings: BudgetSettings, firstCalendarYear: Int) -> (year: Int, half: Int) {
-        let absolute = settings.programStartMonth - 1 + month          // months since January of the first year
-        let calendarYear = firstCalendarYear + absolute / 12
-        let calendarMonth = absolute % 12 + 1
+        let (calendarYear, calendarMonth) = calendarDate(month: month, settings: settings, firstCalendarYear: firstCalendarYear)
         let fiscalYear = settings.fiscalYearStartMonth > 1 && calendarMonth >= settings.fiscalYearStartMonth
             ? calendarYear + 1 : calendarYear
         let monthsIntoFiscalYear = (calendarMonth - settings.fiscalYearStartMonth + 12) % 12
@@ -119,15 +138,19 @@ public struct CashTiming: Sendable {
     ///   incurred view; the same periods, so the two views line up).
     /// - Parameter payer: `.state` counts only the state's share, month by month (with
     ///   `stateShareOfMonth`; the total without it).
+    ///   - pmpm: when the design pays prospective payments and add-ons (not in the incurred view,
+    ///     which counts them in their month of service).
     public func distribute(_ component: PayerOutlay.Component, amount owed: Double, year: Int, into totals: inout [Double],
-                           incurred: Bool = false, payer: Payer = .total) {
+                           incurred: Bool = false, payer: Payer = .total, pmpm: PMPMTiming = .inMonth) {
         let amount = paidInAll(component, owed: owed)
         guard amount != 0 else { return }
         let shares = payer == .state ? stateShareOfMonth : nil
-        place(component, amount: amount, year: year, incurred: incurred) { month, x in
-            let part = shares.map { x * $0[month] } ?? x
-            totals[fiscalYearOfMonth[month]] += part
-            totals[halfYearOfMonth[month]] += part
+        let shift = component.isPerMemberMonth && !incurred ? pmpm.monthShift : 0
+        place(component, amount: amount, year: year, incurred: incurred) { serviceMonth, x in
+            let month = serviceMonth + shift
+            let part = shares.map { x * $0[month - earliestMonth] } ?? x
+            totals[fiscalYearOfMonth[month - earliestMonth]] += part
+            totals[halfYearOfMonth[month - earliestMonth]] += part
         }
     }
 

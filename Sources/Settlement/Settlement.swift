@@ -243,6 +243,9 @@ public struct PayerOutlay: Sendable, Equatable {
         /// Claims for services (paid on the claims run-out pattern, `BudgetSettings.claimsLag`).
         public var isClaims: Bool { self == .ffs || self == .otherClaims }
 
+        /// Per-member-month payments to practices, which a design may pay in advance or in arrears.
+        public var isPerMemberMonth: Bool { self == .prospective || self == .addOns }
+
         /// Paid month by month during the program year, or as a settlement after it.
         public var isSettlement: Bool { self == .qualityPaid || self == .sharedSavings || self == .sharedLossesRecouped }
     }

@@ -177,4 +177,26 @@ struct StatusQuoTests {
             }
         }
     }
+
+    @Test func aDesignSaysWhenItPaysPMPMs() throws {
+        let text = Fixture.world.replacingOccurrences(of: "  - name: PMPM\n", with: "  - name: PMPM\n    pmpm_timing: advance\n")
+        let scenario = try Fixture.scenario(text)
+        #expect(scenario.designs.map(\.pmpmTiming) == [.advance, .inMonth])
+        let results = try Simulation.run(scenario: scenario, trials: 20, seed: 4, threads: 2)
+        let plain = try Fixture.scenario()
+        let advance = Summarizer(scenario: scenario, results: results).summary(seed: 4).budget
+        let inMonth = Summarizer(scenario: plain, results: results).summary(seed: 4).budget
+        // The add-ons move a month earlier: more in the first fiscal year, the same over the program.
+        func fy(_ budget: BudgetSummary, _ k: Int) -> Double { budget.designs[0].periods.filter { !$0.isHalfYear }[k].totalOutlay.mean.value }
+        #expect(fy(advance, 0) > fy(inMonth, 0))
+        let whole = { (b: BudgetSummary) in b.designs[0].periods.first { $0.isWholeProgram }!.totalOutlay.mean.value }
+        #expect(abs(whole(advance) - whole(inMonth)) <= 1e-9 * whole(inMonth))
+        let bad = Fixture.world.replacingOccurrences(of: "  - name: PMPM\n", with: "  - name: PMPM\n    pmpm_timing: early\n")
+        do {
+            _ = try ScenarioLoader.parse(data: Data(bad.utf8), file: "fixture.yaml")
+            Issue.record("accepted pmpm_timing: early")
+        } catch {
+            #expect(error.description.contains("designs[0].pmpm_timing: found 'early', expected one of in_month, advance, arrears"), "\(error.description)")
+        }
+    }
 }

@@ -75,4 +75,30 @@ struct CashTimingTests {
         #expect(result == ["FY2027": 600, "FY2027 H2": 600, "FY2028": 600, "FY2028 H1": 600])
         #expect(paid(.qualityWithheld, 1_200, year: 1, in: timing())["FY2027"] == -600)
     }
+
+    /// FFS of $1,200 for calendar 2027 with claims paid half in the month of service and half the
+    /// month after: FY2027 (to June 2027) pays $550. The same $1,200 as a prospective payment in
+    /// advance is paid December 2026 to November 2027: FY2027 pays 7 × $100 = $700. Moving from
+    /// FFS to prospective payment in advance pulls $150 (a month and a half) into the first fiscal
+    /// year, once: the incurred view, by month of service, is the same $600 in each. In arrears
+    /// the payments run February 2027 to January 2028.
+    @Test func prospectivePaymentInAdvanceAcceleratesCashOnce() {
+        var settings = BudgetSettings(fiscalYearStartMonth: 7, programStartMonth: 1)
+        settings.claimsLag = [0.5, 0.5]
+        let timing = CashTiming(settings: settings, programYears: 1, firstCalendarYear: 2027, pmpmTimings: [.advance, .arrears])
+        #expect(timing.earliestMonth == -1)
+        func fiscalYears(_ component: PayerOutlay.Component, _ pmpm: PMPMTiming, incurred: Bool = false) -> [String: Double] {
+            var totals = [Double](repeating: 0, count: timing.periods.count)
+            timing.distribute(component, amount: 1200, year: 1, into: &totals, incurred: incurred, pmpm: pmpm)
+            var out: [String: Double] = [:]
+            for (k, period) in timing.periods.enumerated() where !period.isHalfYear && totals[k] != 0 { out[period.label] = totals[k] }
+            return out
+        }
+        #expect(fiscalYears(.ffs, .advance) == ["FY2027": 550, "FY2028": 650], "claims are not PMPMs: no shift")
+        #expect(fiscalYears(.prospective, .advance) == ["FY2027": 700, "FY2028": 500])
+        #expect(fiscalYears(.addOns, .arrears) == ["FY2027": 500, "FY2028": 700])
+        #expect(fiscalYears(.prospective, .advance, incurred: true) == ["FY2027": 600, "FY2028": 600])
+        // The month before the program is December 2026: still FY2027, in its first half.
+        #expect(timing.periods.contains { $0.label == "FY2027 H1" && $0.serviceMonths == 0 })
+    }
 }
