@@ -68,16 +68,19 @@ public struct Solver {
         var bandName = ""
         var low = range.lowerBound, high = range.upperBound
         for _ in 0..<rounds {
+            // A bracket's ends were settled in the round before: only its inside is new.
+            let settled = Set(points.map(\.value))
             let values = (0..<candidates).map { low + (high - low) * Double($0) / Double(candidates - 1) }
+                .filter { !settled.contains($0) }
             let (evaluated, name) = try evaluate(yaml: yaml, file: file, design: design, path: path, values: values,
                                                  figure: target.figure, trials: trials, seed: seed, threads: threads, band: band)
             bandName = name
             points = (points + evaluated).sorted { $0.value < $1.value }
             // The bracket where the target changes from met to not met (on the point estimates).
-            guard let k = evaluated.indices.dropLast().first(where: {
-                target.isMet(evaluated[$0].figure.value) != target.isMet(evaluated[$0 + 1].figure.value)
+            guard let k = points.indices.dropLast().first(where: {
+                target.isMet(points[$0].figure.value) != target.isMet(points[$0 + 1].figure.value)
             }) else { break }
-            low = evaluated[k].value; high = evaluated[k + 1].value
+            low = points[k].value; high = points[k + 1].value
         }
         let outcome = Self.outcome(points: points, target: target)
         return Solver(outcome: outcome, points: points, band: bandName)
