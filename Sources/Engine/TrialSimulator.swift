@@ -60,10 +60,19 @@ struct TrialSimulator: Sendable {
         rng.reseed(StreamKey.systemic.seed(run: seed, trial: trial))
         var path = [1.0]
         var trend = 1.0
-        for _ in 1...years {
-            trend *= 1 + variation.trendMean + variation.trendSD * rng.standardNormal()
-            let shock = rng.uniform() < variation.shockProbability ? variation.shockMultiplier : 1
-            path.append(max(trend, 0) * shock)
+        let observed = scenario.observed
+        for year in 1...years {
+            // Draws are made for observed years too, so later years use the same numbers as the
+            // unconditional (summer) run: the fall re-forecast differs from it only by what is known.
+            let rate = variation.trendMean + variation.trendSD * rng.standardNormal()
+            let surge = rng.uniform() < variation.shockProbability
+            if let observed, year <= observed.trend.count {
+                trend *= 1 + observed.trend[year - 1]
+                path.append(trend * (observed.shocks[year - 1] ? variation.shockMultiplier : 1))
+            } else {
+                trend *= 1 + rate
+                path.append(max(trend, 0) * (surge ? variation.shockMultiplier : 1))
+            }
         }
         guard history > 0 else { return path }
         rng.reseed(StreamKey.systemicHistory.seed(run: seed, trial: trial))

@@ -52,7 +52,7 @@ public struct WorldExpectations: Sendable {
         for (c, service) in scenario.services.enumerated() where service.primaryCareScope || !inScopeOnly {
             total += perCategory[c] * fees[c]
         }
-        return total * scenario.variation.expectedCostIndex(year: year)
+        return total * scenario.expectedCostIndex(year: year)
     }
 
     public func mix(of practice: Practice) -> [Double] {

@@ -38,6 +38,8 @@ public struct Scenario: Sendable {
     public var sensitivity: [SwingSpec] = []
     /// Numbers written as distributions, each drawn once per trial (`UncertainAssumption`).
     public var uncertain: [UncertainAssumption] = []
+    /// What is already known at a fall re-forecast (`observed:`); nil for the summer forecast.
+    public var observed: Observed?
 
     public init(name: String, description: String, sourceFile: String,
                 simulation: SimulationSettings, population: Population,

@@ -31,6 +31,7 @@ struct ScenarioBuilder {
         let feeChanges = readFeeChanges(top.sequence("fee_schedule_changes", allowEmpty: true), years: years)
         let budget = readBudget(top.mapping("budget"), classes: population?.classes.map(\.name), years: years)
         let sensitivity = readSensitivity(top.sequence("sensitivity", allowEmpty: true))
+        let observed = readObserved(top.mapping("observed"), simulation: simulation, budget: budget)
         let context = DesignContext(categories: services.map(\.name), sizeBands: bands.map(\.name),
                                     practiceTypes: types.map(\.name), regions: regions,
                                     practiceIDs: Set(practices.map(\.id)),
@@ -51,13 +52,13 @@ struct ScenarioBuilder {
 
         let rosterFile = rosterPath
         guard let name, let simulation, let population, let variation, quality != nil, let budget, !services.isEmpty,
-              !regions.isEmpty, !practices.isEmpty, !designs.isEmpty else { return nil }
+              !regions.isEmpty, !practices.isEmpty, !designs.isEmpty, let observed else { return nil }
         return Scenario(name: name, description: description, sourceFile: file, simulation: simulation,
                         population: population, services: services, variation: variation,
                         regions: regions, practiceTypes: types, practices: practices,
                         sizeBands: bands, designs: designs, quality: quality ?? QualityWorld(),
                         feeScheduleChanges: feeChanges, budget: budget, sources: sources)
-            .with(rosterFile: rosterFile, sensitivity: sensitivity, uncertain: reader.uncertain)
+            .with(rosterFile: rosterFile, sensitivity: sensitivity, uncertain: reader.uncertain, observed: observed)
     }
 
     /// `sensitivity: [{key: variation.trend.sd, low: 0.01, high: 0.03}, {key: variation.regional_cv, share: 0.5}]`.
@@ -635,8 +636,9 @@ extension SizeBand {
 }
 
 extension Scenario {
-    func with(rosterFile: String?, sensitivity: [SwingSpec], uncertain: [UncertainAssumption]) -> Scenario {
+    func with(rosterFile: String?, sensitivity: [SwingSpec], uncertain: [UncertainAssumption], observed: Observed?) -> Scenario {
         var copy = self
+        copy.observed = observed
         copy.rosterFile = rosterFile
         copy.sensitivity = sensitivity
         copy.uncertain = uncertain
