@@ -1,3 +1,4 @@
+import Sampling
 import Scenario
 import Settlement
 import Statistics
@@ -7,7 +8,22 @@ import Statistics
 struct BudgetSummarizer {
     let scenario: Scenario
     let results: SimulationResults
+    /// The run's seed: settlement slips are drawn from streams of their own under it.
+    let seed: UInt64
     let confidence: Double
+
+    /// How many months program year `year`'s settlements slip in trial `trial`.
+    func slip(trial: Int, year: Int) -> Int {
+        let slips = scenario.budget.settlementSlip
+        guard slips.count > 1 else { return slips.first?.months ?? 0 }
+        var generator = Xoshiro256StarStar(seed: StreamSeed.derive(seed, UInt64(trial), 9, UInt64(year)))
+        var u = generator.nextDouble()
+        for slip in slips.dropLast() {
+            if u < slip.probability { return slip.months }
+            u -= slip.probability
+        }
+        return slips.last!.months
+    }
 
     func summary() -> BudgetSummary {
         let timing = CashTiming(settings: scenario.budget, programYears: results.years,
@@ -40,6 +56,14 @@ struct BudgetSummarizer {
         var statePeriod = [Double](repeating: 0, count: periodCount)
         // Administrative items: the same in every trial, paid under every design (not under FFS).
         let admin = AdminLines(timing: timing, items: scenario.budget.adminItems, years: results.years, periodCount: periodCount)
+        // Settlements that may land in either of two fiscal years: per design and fiscal year, the
+        // sum over trials of what is paid in settlements whose fiscal year depends on the slip.
+        let straddling = (1...results.years).map { year in
+            (settlement: timing.timingSensitiveFiscalYears(year: year, recoupment: false),
+             recoupment: timing.timingSensitiveFiscalYears(year: year, recoupment: true))
+        }
+        let timingMatters = straddling.contains { !$0.settlement.isEmpty || !$0.recoupment.isEmpty }
+        var atStakeSums = Array(repeating: [Double](repeating: 0, count: periodCount), count: designCount)
         for t in 0..<results.trials {
             for d in 0..<designCount {
                 let pmpm = d < results.designs ? scenario.designs[d].pmpmTiming : .inMonth
@@ -49,10 +73,18 @@ struct BudgetSummarizer {
                 }
                 for year in 1...results.years {
                     let start = results.outlayIndex(trial: t, design: d, year: year)
+                    let slip = slip(trial: t, year: year)
+                    if timingMatters {
+                        for component in PayerOutlay.Component.allCases where component.isSettlement {
+                            let paid = timing.paidInAll(component, owed: results.outlay[start + component.rawValue])
+                            let years = component == .sharedLossesRecouped ? straddling[year - 1].recoupment : straddling[year - 1].settlement
+                            for k in years { atStakeSums[d][k] += paid }
+                        }
+                    }
                     for component in PayerOutlay.Component.allCases {
                         for k in componentTotals.indices { componentTotals[k] = 0 }
                         timing.distribute(component, amount: results.outlay[start + component.rawValue], year: year,
-                                          into: &componentTotals, pmpm: pmpm)
+                                          into: &componentTotals, pmpm: pmpm, slip: slip)
                         for k in 0..<periodCount {
                             periodTotals[k] += componentTotals[k]
                             componentSums[d][component.rawValue][k] += componentTotals[k]
@@ -60,12 +92,12 @@ struct BudgetSummarizer {
                         componentSums[d][component.rawValue][periodCount] += fiscalYears.reduce(0) { $0 + componentTotals[$1] }
                         if splits {
                             timing.distribute(component, amount: results.outlay[start + component.rawValue], year: year,
-                                              into: &statePeriod, payer: .state, pmpm: pmpm)
+                                              into: &statePeriod, payer: .state, pmpm: pmpm, slip: slip)
                         }
                         guard tracksIncurred else { continue }
                         for k in incurredTotals.indices { incurredTotals[k] = 0 }
                         timing.distribute(component, amount: results.outlay[start + component.rawValue], year: year,
-                                          into: &incurredTotals, incurred: true)
+                                          into: &incurredTotals, incurred: true, slip: slip)
                         for k in 0..<periodCount { incurredSums[d][k] += incurredTotals[k] }
                         incurredSums[d][periodCount] += fiscalYears.reduce(0) { $0 + incurredTotals[$1] }
                         if component.isClaims {
@@ -122,6 +154,9 @@ struct BudgetSummarizer {
                         let federalReference = zip(totals[reference][k], stateReference).map { $0 - $1 }
                         period.federalNetCost = Appropriation(perTrial: zip(federal, federalReference).map { $0 - $1 }, levels: levels)
                     }
+                }
+                if timingMatters, k < periodCount, !timing.periods[k].isHalfYear, atStakeSums[d][k] != 0 {
+                    period.settlementsAtStake = atStakeSums[d][k] / trials
                 }
                 if tracksIncurred {
                     period.incurredMean = incurredSums[d][k] / trials

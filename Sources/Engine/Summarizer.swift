@@ -77,7 +77,7 @@ public struct Summarizer: Sendable {
                                   yearLabels: yearLabels),
             designs: scenario.designs.map(\.name), sizeBands: bandInfo,
             exposure: exposure,
-            budget: BudgetSummarizer(scenario: scenario, results: results,
+            budget: BudgetSummarizer(scenario: scenario, results: results, seed: seed,
                                      confidence: confidence ?? scenario.budget.confidence).summary(),
             worldChecks: worldChecks())
         // A failure here can only be a sampling parameter the run itself already drew with.

@@ -44,6 +44,9 @@ public enum BudgetCSV {
                                          "\(share)_share:\(netMeasure)", net)
                     }
                 }
+                if let atStake = period.settlementsAtStake {
+                    add(design.design, "", period.period, "settlements_dependent_on_timing", "mean", atStake, nil)
+                }
                 if let incurred = period.incurredMean { add(design.design, "", period.period, "incurred_outlay", "mean", incurred, nil) }
                 if let unpaid = period.unpaidClaimsAtEnd { add(design.design, "", period.period, "unpaid_claims_at_end", "mean", unpaid, nil) }
                 for component in period.componentMeans {

@@ -31,6 +31,7 @@ public enum BudgetTable {
                 rows.append(row)
             }
             out.append(contentsOf: TerminalTable.table(header, rows))
+            if let note = timingNote(design) { out.append("  " + note) }
         }
         let program = budget.comparisons.filter { $0.period == wholeProgramLabel }
         if !program.isEmpty {
@@ -44,6 +45,14 @@ public enum BudgetTable {
             out.append(contentsOf: TerminalTable.table(["difference", "mean", "95% CI of mean", "P5", "P95"], rows))
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The fiscal years whose appropriation depends on when settlements land, in words; nil if none.
+    public static func timingNote(_ design: DesignBudget) -> String? {
+        let flagged = design.periods.filter { $0.settlementsAtStake != nil && !$0.isHalfYear }
+        guard !flagged.isEmpty else { return nil }
+        return "Depends on settlement timing: " + flagged.map { "\($0.period) $\(millions($0.settlementsAtStake))M" }
+            .joined(separator: ", ") + " (mean settlements that land in that fiscal year or a neighbouring one depending on a slip of budget.settlement_slip)."
     }
 
     public static func millions(_ x: Double?) -> String {

@@ -367,6 +367,7 @@ public enum HTMLReport {
                 html += "</tr>"
             }
             html += "</tbody></table>"
+            if let note = BudgetTable.timingNote(design) { html += "<p class=\"note\"><strong>\(escape(note))</strong></p>" }
             html += componentsTable(design)
             html += halfYearsTable(design, levels: levels)
             html += "</section>"

@@ -339,6 +339,12 @@ public struct BudgetSettings: Sendable, Equatable {
     public var federalMatch: FederalMatch?
     /// Administrative and one-time cost lines, and grants that offset them.
     public var adminItems: [AdminItem] = []
+    /// Months a program year's settlements and recoupments may slip past their lag, with their
+    /// probabilities (drawn per trial and program year); one slip of 0 = always on time.
+    public var settlementSlip: [SettlementSlip] = [SettlementSlip(months: 0, probability: 1)]
+
+    /// The largest slip a settlement can take.
+    public var longestSlip: Int { settlementSlip.map(\.months).max() ?? 0 }
 
     public init(fiscalYearStartMonth: Int = 7, programStartMonth: Int = 1, settlementLagMonths: Int = 6,
                 recoupmentCollectionRate: Double = 1, recoupmentLagMonths: Int = 9, confidence: Double = 0.9) {
@@ -346,6 +352,13 @@ public struct BudgetSettings: Sendable, Equatable {
         self.settlementLagMonths = settlementLagMonths; self.recoupmentCollectionRate = recoupmentCollectionRate
         self.recoupmentLagMonths = recoupmentLagMonths; self.confidence = confidence
     }
+}
+
+public struct SettlementSlip: Sendable, Equatable {
+    public var months: Int
+    public var probability: Double
+
+    public init(months: Int, probability: Double) { self.months = months; self.probability = probability }
 }
 
 /// The federal medical assistance percentage (FMAP) per member class, which may change on the

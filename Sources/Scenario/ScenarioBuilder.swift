@@ -453,6 +453,8 @@ struct ScenarioBuilder {
         let netAgainst = map.value("net_against") == nil ? nil : map.string("net_against")
         let claimsLag = readClaimsLag(map)
         let match = map.mapping("federal_match").map { readFederalMatch($0, classes: classes ?? []) }
+        let slip = map.mapping("settlement_slip").map(readSettlementSlip)
+        if case .some(.none) = slip { return nil }
         let adminItems = map.sequence("admin_items", allowEmpty: true).map { readAdminItems($0, years: years, match: match ?? nil) }
         if case .some(.none) = match { return nil }
         if let adminItems, adminItems.contains(where: { $0 == nil }) { return nil }
@@ -462,8 +464,28 @@ struct ScenarioBuilder {
         settings.netAgainst = netAgainst
         if let claimsLag { settings.claimsLag = claimsLag }
         settings.federalMatch = match ?? nil
+        if let slip = slip ?? nil { settings.settlementSlip = slip }
         settings.adminItems = adminItems?.compactMap { $0 } ?? []
         return settings
+    }
+
+    /// `settlement_slip: {months: [0, 1, 2], probabilities: [0.6, 0.3, 0.1]}`: months past the lag a
+    /// program year's settlements and recoupments land, drawn per trial and program year.
+    func readSettlementSlip(_ map: MappingCursor) -> [SettlementSlip]? {
+        defer { map.finish() }
+        let monthItems = map.sequence("months", required: true) ?? []
+        let months = monthItems.compactMap { reader.integer($0.node, path: $0.path, min: 0, max: 24) }
+        let shareItems = map.sequence("probabilities", required: true) ?? []
+        let shares = shareItems.compactMap { reader.number($0.node, path: $0.path, rule: .probability) }
+        guard months.count == monthItems.count, shares.count == shareItems.count, !months.isEmpty else { return nil }
+        guard shares.count == months.count else {
+            reader.report(map.value("probabilities"), map.child("probabilities"), "has \(shares.count) values; expected one per month in months (\(months.count))")
+            return nil
+        }
+        let before = reader.problems.count
+        checkSumsToOne(shares, node: map.value("probabilities"), path: map.child("probabilities"))
+        guard reader.problems.count == before else { return nil }
+        return zip(months, shares).map { SettlementSlip(months: $0, probability: $1) }
     }
 
     /// `federal_match: {default: 0.5, classes: {expansion_adult: 0.9}, changes: [{federal_fiscal_year:

@@ -42,7 +42,7 @@ public struct CashTiming: Sendable {
         self.firstCalendarYear = firstCalendarYear
         let earliestMonth = min(0, pmpmTimings.map(\.monthShift).min() ?? 0)
         let lastMonth = 12 * programYears - 1
-            + max(settings.settlementLagMonths, settings.recoupmentLagMonths, settings.claimsLag.count - 1,
+            + max(max(settings.settlementLagMonths, settings.recoupmentLagMonths) + settings.longestSlip, settings.claimsLag.count - 1,
                   pmpmTimings.map(\.monthShift).max() ?? 0)
         self.earliestMonth = earliestMonth
         self.lastMonth = lastMonth
@@ -115,8 +115,21 @@ public struct CashTiming: Sendable {
     }
 
     /// Month (from program start) in which a settlement of program year `year` is paid.
-    public func settlementMonth(year: Int, recoupment: Bool) -> Int {
-        12 * year - 1 + (recoupment ? settings.recoupmentLagMonths : settings.settlementLagMonths)
+    public func settlementMonth(year: Int, recoupment: Bool, slip: Int = 0) -> Int {
+        12 * year - 1 + (recoupment ? settings.recoupmentLagMonths : settings.settlementLagMonths) + slip
+    }
+
+    /// Index in `periods` of the fiscal year month `month` falls in.
+    public func fiscalYearIndex(month: Int) -> Int { fiscalYearOfMonth[month - earliestMonth] }
+
+    /// Fiscal years (indices in `periods`) whose settlements depend on when they land: for each
+    /// program year and kind of settlement whose possible months (`budget.settlement_slip`) span
+    /// two or more fiscal years, each of those fiscal years.
+    public func timingSensitiveFiscalYears(year: Int, recoupment: Bool) -> [Int] {
+        let years = Set(settings.settlementSlip.filter { $0.probability > 0 }.map {
+            fiscalYearIndex(month: settlementMonth(year: year, recoupment: recoupment, slip: $0.months))
+        })
+        return years.count > 1 ? years.sorted() : []
     }
 
     /// What the payer pays in all for one component of one program year (as owed, ≥ 0): signed,
@@ -140,13 +153,14 @@ public struct CashTiming: Sendable {
     ///   `stateShareOfMonth`; the total without it).
     ///   - pmpm: when the design pays prospective payments and add-ons (not in the incurred view,
     ///     which counts them in their month of service).
+    ///   - slip: months this program year's settlements land after their lag (`budget.settlement_slip`).
     public func distribute(_ component: PayerOutlay.Component, amount owed: Double, year: Int, into totals: inout [Double],
-                           incurred: Bool = false, payer: Payer = .total, pmpm: PMPMTiming = .inMonth) {
+                           incurred: Bool = false, payer: Payer = .total, pmpm: PMPMTiming = .inMonth, slip: Int = 0) {
         let amount = paidInAll(component, owed: owed)
         guard amount != 0 else { return }
         let shares = payer == .state ? stateShareOfMonth : nil
         let shift = component.isPerMemberMonth && !incurred ? pmpm.monthShift : 0
-        place(component, amount: amount, year: year, incurred: incurred) { serviceMonth, x in
+        place(component, amount: amount, year: year, incurred: incurred, slip: slip) { serviceMonth, x in
             let month = serviceMonth + shift
             let part = shares.map { x * $0[month - earliestMonth] } ?? x
             totals[fiscalYearOfMonth[month - earliestMonth]] += part
@@ -155,10 +169,10 @@ public struct CashTiming: Sendable {
     }
 
     /// Hands each month's part of one component of one program year (signed, as paid) to `add`.
-    private func place(_ component: PayerOutlay.Component, amount: Double, year: Int, incurred: Bool,
+    private func place(_ component: PayerOutlay.Component, amount: Double, year: Int, incurred: Bool, slip: Int,
                        _ add: (Int, Double) -> Void) {
         if component.isSettlement {
-            add(settlementMonth(year: year, recoupment: component == .sharedLossesRecouped), amount)
+            add(settlementMonth(year: year, recoupment: component == .sharedLossesRecouped, slip: slip), amount)
         } else {
             let monthly = amount / 12
             // Claims are paid over the run-out pattern; every other monthly payment when due.

@@ -64,6 +64,9 @@ public struct PeriodBudget: Codable, Sendable, Equatable {
     public var unpaidClaimsAtEnd: Double?
     /// With `budget.federal_match`: the outlay and net cost split into what the state and the
     /// federal government pay (total = state + federal, trial by trial). Nil without it.
+    /// With `budget.settlement_slip`: the mean settlements (signed, as paid) that land in this
+    /// fiscal year or a neighbouring one depending on when they are paid; nil when none does.
+    public var settlementsAtStake: Double?
     public var stateOutlay: Appropriation?
     public var federalOutlay: Appropriation?
     public var stateNetCost: Appropriation?

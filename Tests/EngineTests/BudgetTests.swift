@@ -1,4 +1,5 @@
-import Engine
+@testable import Engine
+import Reports
 import Foundation
 import Scenario
 import Settlement
@@ -198,5 +199,27 @@ struct StatusQuoTests {
         } catch {
             #expect(error.description.contains("designs[0].pmpm_timing: found 'early', expected one of in_month, advance, arrears"), "\(error.description)")
         }
+    }
+
+    /// A slip moves settlements between fiscal years, never in or out of the program: every
+    /// trial's whole-program outlay is what it is without slips, to the cent. The share of trials
+    /// whose year-1 settlement slips matches its probability within the binomial error.
+    @Test func settlementSlipsMoveMoneyBetweenFiscalYearsOnly() throws {
+        let onTime = try Fixture.scenario()
+        var slipping = onTime
+        slipping.budget.settlementSlip = [SettlementSlip(months: 0, probability: 0.7), SettlementSlip(months: 3, probability: 0.3)]
+        let results = try Simulation.run(scenario: onTime, trials: 200, seed: 3, threads: 2)
+        let a = Summarizer(scenario: onTime, results: results).summary(seed: 3).budget
+        let b = Summarizer(scenario: slipping, results: results).summary(seed: 3).budget
+        for (x, y) in zip(a.designs, b.designs) {
+            let wx = x.periods.first { $0.isWholeProgram }!, wy = y.periods.first { $0.isWholeProgram }!
+            #expect(abs(wx.totalOutlay.mean.value - wy.totalOutlay.mean.value) <= 1e-9 * abs(wx.totalOutlay.mean.value))
+        }
+        let two = try #require(b.designs.first { $0.design == "Two-sided" })
+        #expect(two.periods.contains { $0.settlementsAtStake != nil }, "a 3-month slip of a June settlement crosses into July")
+        #expect(BudgetTable.timingNote(two)?.hasPrefix("Depends on settlement timing: FY2028") == true)
+        let summarizer = BudgetSummarizer(scenario: slipping, results: results, seed: 3, confidence: 0.9)
+        let slipped = Double((0..<2000).filter { summarizer.slip(trial: $0, year: 1) == 3 }.count) / 2000
+        #expect(abs(slipped - 0.3) < 4 * (0.3 * 0.7 / 2000).squareRoot(), "\(slipped)")
     }
 }

@@ -101,4 +101,24 @@ struct CashTimingTests {
         // The month before the program is December 2026: still FY2027, in its first half.
         #expect(timing.periods.contains { $0.label == "FY2027 H1" && $0.serviceMonths == 0 })
     }
+
+    /// Program year 1 (2027) settles six months after it ends, in June 2028: the last month of
+    /// FY2028. A one-month slip moves it to July 2028, FY2029: both fiscal years depend on the
+    /// timing. Recoupments, nine months after (September 2028), stay in FY2029 either way.
+    @Test func aSlipAcrossAFiscalYearBoundaryIsFlagged() {
+        var settings = BudgetSettings(fiscalYearStartMonth: 7, programStartMonth: 1, settlementLagMonths: 6, recoupmentLagMonths: 9)
+        settings.settlementSlip = [SettlementSlip(months: 0, probability: 0.7), SettlementSlip(months: 1, probability: 0.3)]
+        let timing = CashTiming(settings: settings, programYears: 1, firstCalendarYear: 2027)
+        let labels = timing.timingSensitiveFiscalYears(year: 1, recoupment: false).map { timing.periods[$0].label }
+        #expect(labels == ["FY2028", "FY2029"])
+        #expect(timing.timingSensitiveFiscalYears(year: 1, recoupment: true).isEmpty)
+        func paid(slip: Int) -> [String: Double] {
+            var totals = [Double](repeating: 0, count: timing.periods.count)
+            timing.distribute(.sharedSavings, amount: 1000, year: 1, into: &totals, slip: slip)
+            var out: [String: Double] = [:]
+            for (k, period) in timing.periods.enumerated() where !period.isHalfYear && totals[k] != 0 { out[period.label] = totals[k] }
+            return out
+        }
+        #expect(paid(slip: 0) == ["FY2028": 1000] && paid(slip: 1) == ["FY2029": 1000])
+    }
 }
