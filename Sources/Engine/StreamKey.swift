@@ -15,6 +15,8 @@ enum StreamKey {
     case regionHistory(Int)
     /// The value of the scenario's uncertain assumption number k in a trial.
     case assumption(Int)
+    /// The statewide enrollment path of a trial.
+    case enrollment
 
     func seed(run: UInt64, trial: Int) -> UInt64 {
         let t = UInt64(trial)
@@ -28,6 +30,7 @@ enum StreamKey {
         case .systemicHistory: return StreamSeed.derive(run, t, 6)
         case let .regionHistory(r): return StreamSeed.derive(run, t, 7, UInt64(r))
         case let .assumption(k): return StreamSeed.derive(run, t, 8, UInt64(k))
+        case .enrollment: return StreamSeed.derive(run, t, 10)
         }
     }
 }

@@ -175,7 +175,7 @@ public struct Summarizer: Sendable {
                     }
                 }
                 let analyticCost = practices.reduce(0.0) { $0 + expectations.expectedTotalCost(of: scenario.practices[$1], year: year) }
-                let analyticMonths = practices.reduce(0.0) { $0 + expectations.memberMonths(of: scenario.practices[$1]) }
+                let analyticMonths = practices.reduce(0.0) { $0 + expectations.memberMonths(of: scenario.practices[$1], year: year) }
                 checks.append(MeanCheck(
                     quantity: "total cost of care per member-month", sizeBand: scenario.sizeBands[b].name,
                     year: yearLabels[year - 1], analytic: analyticCost / analyticMonths,

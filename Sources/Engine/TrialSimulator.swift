@@ -86,6 +86,19 @@ struct TrialSimulator: Sendable {
         return past.reversed() + path
     }
 
+    /// Statewide enrollment of each program year relative to the baseline (index = year; index 0
+    /// is 1), compounded from annual changes drawn from a stream of its own; nil when enrollment
+    /// does not move. Panels keep their members' experience and scale in size.
+    func enrollmentPath(trial: Int, variation: Variation, rng: borrowing GSLGenerator) -> [Double]? {
+        guard variation.enrollmentMean != 0 || variation.enrollmentSD != 0 else { return nil }
+        rng.reseed(StreamKey.enrollment.seed(run: seed, trial: trial))
+        var level = 1.0
+        return [1] + (1...years).map { _ in
+            level *= max(1 + variation.enrollmentMean + variation.enrollmentSD * rng.standardNormal(), 0)
+            return level
+        }
+    }
+
     /// Regional multiplier per region and year, oldest baseline year first.
     func regionalPath(region: Int, trial: Int, regionalShock: Lognormal?, rng: borrowing GSLGenerator) -> [Double] {
         guard let regionalShock else { return Array(repeating: 1, count: history + years + 1) }
@@ -164,8 +177,12 @@ struct TrialSimulator: Sendable {
         let qualityWorld = parameters.quality
         let firstYear = scenario.simulation.firstYear
         var world = World(activity: [], quality: [], firstYear: firstYear)
+        let enrollment = enrollmentPath(trial: trial, variation: parameters.variation, rng: rng)
         for (p, practice) in scenario.practices.enumerated() {
-            let activities = try simulatePractice(p, multipliers: multiplier[p], trial: trial, rng: rng, cache: &cache)
+            var activities = try simulatePractice(p, multipliers: multiplier[p], trial: trial, rng: rng, cache: &cache)
+            if let enrollment {
+                for year in 1...years { activities[year - firstYear] = activities[year - firstYear].scaled(by: enrollment[year]) }
+            }
             rng.reseed(StreamKey.quality(p).seed(run: seed, trial: trial))
             let trueQuality = clampUnit(qualityWorld.mean + qualityWorld.sd * rng.standardNormal())
             let noise = qualityWorld.noiseSD(members: practice.members)

@@ -59,9 +59,14 @@ public struct WorldExpectations: Sendable {
         scenario.practiceTypes[practice.type].classMix
     }
 
-    /// Expected member-months of a practice in a year.
+    /// Expected member-months of a practice in a year at baseline enrollment.
     public func memberMonths(of practice: Practice) -> Double {
         Double(practice.members) * scenario.population.expectedMonths
+    }
+
+    /// Expected member-months of a practice in program year `year`, with expected enrollment.
+    public func memberMonths(of practice: Practice, year: Int) -> Double {
+        memberMonths(of: practice) * scenario.variation.expectedEnrollmentIndex(year: year)
     }
 
     /// Expected pure-FFS revenue of a practice in program year `year`: the denominator of
@@ -72,13 +77,13 @@ public struct WorldExpectations: Sendable {
     }
 
     public func expectedRevenue(of practice: Practice, year: Int) -> Double {
-        memberMonths(of: practice) * costPerMemberMonth(mix: mix(of: practice), socialNeedScale: practice.socialNeedScale,
+        memberMonths(of: practice, year: year) * costPerMemberMonth(mix: mix(of: practice), socialNeedScale: practice.socialNeedScale,
                                                         inScopeOnly: true, year: year)
     }
 
     /// Expected total cost of care of a practice in program year `year`.
     public func expectedTotalCost(of practice: Practice, year: Int) -> Double {
-        memberMonths(of: practice) * costPerMemberMonth(mix: mix(of: practice), socialNeedScale: practice.socialNeedScale,
+        memberMonths(of: practice, year: year) * costPerMemberMonth(mix: mix(of: practice), socialNeedScale: practice.socialNeedScale,
                                                         inScopeOnly: false, year: year)
     }
 }

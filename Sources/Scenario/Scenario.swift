@@ -238,6 +238,13 @@ public struct Variation: Sendable, Equatable {
     public var regionalCV: Double
     /// CV of the persistent per-practice efficiency multiplier (lognormal, mean 1).
     public var practiceEfficiencyCV: Double
+    /// Annual change in enrollment (every panel's size), normal with this mean and SD, drawn per
+    /// trial and program year and compounded: the caseload.
+    public var enrollmentMean: Double = 0
+    public var enrollmentSD: Double = 0
+
+    /// Expected enrollment of program year `year` relative to the baseline (year 0 = 1).
+    public func expectedEnrollmentIndex(year: Int) -> Double { year > 0 ? pow1p(enrollmentMean, year) : 1 }
 
     public init(assumedTrend: Double, trendMean: Double, trendSD: Double,
                 shockProbability: Double, shockMultiplier: Double,

@@ -224,11 +224,21 @@ struct ScenarioBuilder {
             shockM = shock.number("multiplier", default: 1, .range(0.1, 10))
             shock.finish()
         }
+        var enrollmentMean: Double? = 0, enrollmentSD: Double? = 0
+        if let enrollment = map.mapping("enrollment") {
+            enrollmentMean = enrollment.number("mean", default: 0, .range(-0.5, 0.5))
+            enrollmentSD = enrollment.number("sd", default: 0, .range(0, 0.5))
+            enrollment.finish()
+        }
         let regional = map.number("regional_cv", default: 0, .range(0, 2))
         let efficiency = map.number("practice_efficiency_cv", default: 0, .range(0, 2))
-        guard let assumed, let mean, let sd, let shockP, let shockM, let regional, let efficiency else { return nil }
-        return Variation(assumedTrend: assumed, trendMean: mean, trendSD: sd, shockProbability: shockP,
-                         shockMultiplier: shockM, regionalCV: regional, practiceEfficiencyCV: efficiency)
+        guard let assumed, let mean, let sd, let shockP, let shockM, let regional, let efficiency,
+              let enrollmentMean, let enrollmentSD else { return nil }
+        var variation = Variation(assumedTrend: assumed, trendMean: mean, trendSD: sd, shockProbability: shockP,
+                                  shockMultiplier: shockM, regionalCV: regional, practiceEfficiencyCV: efficiency)
+        variation.enrollmentMean = enrollmentMean
+        variation.enrollmentSD = enrollmentSD
+        return variation
     }
 
     // MARK: - Practices

@@ -19,7 +19,8 @@ public struct UncertainAssumption: Sendable, Equatable {
     /// rather than unknowns; both are swung by `apmrisk sensitivity` instead.
     public static let supportedKeys = [
         "variation.trend.mean", "variation.trend.sd", "variation.shock.probability", "variation.shock.multiplier",
-        "variation.regional_cv", "variation.practice_efficiency_cv", "quality.mean", "quality.sd",
+        "variation.regional_cv", "variation.practice_efficiency_cv", "variation.enrollment.mean", "variation.enrollment.sd",
+        "quality.mean", "quality.sd",
     ]
 }
 

@@ -27,6 +27,18 @@ public struct PracticeYearActivity: Sendable, Equatable {
         riskBinMonths = Array(repeating: 0, count: riskBins)
     }
 
+    /// The activity of a panel `factor` times the size with the same members' experience: every
+    /// quantity here is a sum over members, so each scales alike (enrollment growth or decline).
+    public func scaled(by factor: Double) -> PracticeYearActivity {
+        var copy = self
+        copy.memberMonths *= factor; copy.inScopeServices *= factor; copy.inScopeFFS *= factor; copy.totalCost *= factor
+        copy.riskMonths *= factor; copy.socialRiskMonths *= factor; copy.socialNeedMonths *= factor
+        for k in copy.costByCategory.indices { copy.costByCategory[k] *= factor }
+        for k in copy.truncatedCost.indices { copy.truncatedCost[k] *= factor }
+        for k in copy.riskBinMonths.indices { copy.riskBinMonths[k] *= factor }
+        return copy
+    }
+
     /// Risk-adjusted member-months with the social-need flag's members weighted by `socialFactor`.
     public func adjustedRiskMonths(socialFactor: Double) -> Double {
         riskMonths + (socialFactor - 1) * socialRiskMonths

@@ -40,6 +40,8 @@ struct WorldParameters {
             case "variation.shock.multiplier": variation.shockMultiplier = value
             case "variation.regional_cv": variation.regionalCV = value
             case "variation.practice_efficiency_cv": variation.practiceEfficiencyCV = value
+            case "variation.enrollment.mean": variation.enrollmentMean = value
+            case "variation.enrollment.sd": variation.enrollmentSD = value
             case "quality.mean": quality.mean = value
             case "quality.sd": quality.sd = value
             default: preconditionFailure("\(assumption.keyPath) is not in UncertainAssumption.supportedKeys")
