@@ -9,6 +9,8 @@ struct DesignSettler {
     let world: TrialSimulator.World
     /// effects[track][tier][intervention]
     let effects: [[[Double]]]
+    /// For a voluntary design, whether each practice joined in this trial; nil = every practice.
+    var joined: [Bool]? = nil
 
     var scenario: Scenario { plan.scenario }
 
@@ -122,8 +124,14 @@ struct DesignSettler {
             reconcile(year: year, inputs: inputs, gates: gates, components: &components)
             var outlay = PayerOutlay()
             for p in practices.indices {
-                let current = activity[p][y]
-                outlay.add(components[p], otherClaims: current.totalCost - current.inScopeFFS)
+                // A practice that stays out of a voluntary design is paid FFS on its own world;
+                // its settlement is still recorded, as the outcome of a practice that joins.
+                if let joined, !joined[p] {
+                    outlay.addPureFFS(world.activity[p][y])
+                } else {
+                    let current = activity[p][y]
+                    outlay.add(components[p], otherClaims: current.totalCost - current.inScopeFFS)
+                }
                 sink.recordSettlement(design: design, practice: p, year: year, components: components[p],
                                       counterfactualFFS: world.activity[p][y].inScopeFFS)
             }

@@ -17,6 +17,8 @@ enum StreamKey {
     case assumption(Int)
     /// The statewide enrollment path of a trial.
     case enrollment
+    /// Which practices join voluntary design `design` in a trial.
+    case participation(design: Int)
 
     func seed(run: UInt64, trial: Int) -> UInt64 {
         let t = UInt64(trial)
@@ -31,6 +33,7 @@ enum StreamKey {
         case let .regionHistory(r): return StreamSeed.derive(run, t, 7, UInt64(r))
         case let .assumption(k): return StreamSeed.derive(run, t, 8, UInt64(k))
         case .enrollment: return StreamSeed.derive(run, t, 10)
+        case let .participation(d): return StreamSeed.derive(run, t, 11, UInt64(d))
         }
     }
 }

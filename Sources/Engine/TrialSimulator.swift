@@ -218,6 +218,19 @@ struct TrialSimulator: Sendable {
         }
     }
 
+    /// Which practices join voluntary design `d` in trial `trial` (nil: the design is not
+    /// voluntary). The trial's joining rate is drawn first, then each practice's choice, from the
+    /// design's own stream: independent of the practice's simulated future.
+    func joined(design d: Int, trial: Int, rng: borrowing GSLGenerator) -> [Bool]? {
+        guard let participation = scenario.designs[d].participation else { return nil }
+        rng.reseed(StreamKey.participation(design: d).seed(run: seed, trial: trial))
+        let deviation = participation.sd * rng.standardNormal()
+        return scenario.practices.map { practice in
+            let rate = clampUnit(participation.share(band: scenario.sizeBandIndex(members: practice.members)) + deviation)
+            return rng.uniform() < rate
+        }
+    }
+
     /// Runs trial `trial` and hands the world and every design's settlements to `sink`.
     func run<Sink: TrialSink>(trial: Int, rng: borrowing GSLGenerator, cache: inout LibraryCache,
                               sink: inout Sink) throws(SamplingError) {
@@ -228,16 +241,14 @@ struct TrialSimulator: Sendable {
         var counterfactual = Array(repeating: PayerOutlay(), count: years + 1)
         for p in scenario.practices.indices {
             for year in 1...years {
-                let activity = world.activity(practice: p, year: year)
-                var ffs = PaymentComponents()
-                ffs.ffs = activity.inScopeFFS
-                counterfactual[year].add(ffs, otherClaims: activity.totalCost - activity.inScopeFFS)
+                counterfactual[year].addPureFFS(world.activity(practice: p, year: year))
             }
         }
         for year in 1...years { sink.recordOutlay(design: nil, year: year, outlay: counterfactual[year]) }
         for d in plan.designs.indices {
             let effects = interventionEffects(design: d, trial: trial, rng: rng)
-            DesignSettler(plan: plan, design: d, world: world, effects: effects).settle(into: &sink)
+            DesignSettler(plan: plan, design: d, world: world, effects: effects,
+                          joined: joined(design: d, trial: trial, rng: rng)).settle(into: &sink)
         }
     }
 }

@@ -5,6 +5,9 @@ public struct Design: Sendable, Equatable {
     public var tracks: [Track]
     /// When prospective payments and add-ons are paid relative to the month they cover.
     public var pmpmTiming: PMPMTiming = .inMonth
+    /// A voluntary design: the share of practices that join, drawn per trial; nil = every
+    /// practice the design places takes part.
+    public var participation: Participation?
 
     public init(name: String, tracks: [Track], pmpmTiming: PMPMTiming = .inMonth) {
         self.name = name; self.tracks = tracks; self.pmpmTiming = pmpmTiming
@@ -27,6 +30,23 @@ public struct Design: Sendable, Equatable {
             ?? tiers.firstIndex { $0.placement.matches(practice, sizeBand: sizeBand) }
         return tier.map { (track, $0) }
     }
+}
+
+/// Who joins a voluntary design: in each trial the joining rate is drawn (normal around `share`,
+/// or a size band's own share, with SD `sd`, held in [0, 1]) and each practice joins with that
+/// probability, independently of its future. Practices that stay out are paid FFS.
+public struct Participation: Sendable, Equatable {
+    public var share: Double
+    public var sd: Double
+    /// Joining shares of named size bands (by index in the scenario's bands), overriding `share`.
+    public var bandShares: [Int: Double]
+
+    public init(share: Double, sd: Double = 0, bandShares: [Int: Double] = [:]) {
+        self.share = share; self.sd = sd; self.bandShares = bandShares
+    }
+
+    /// The expected joining rate of a practice in size band `band`.
+    public func share(band: Int) -> Double { bandShares[band] ?? share }
 }
 
 /// When a design pays its per-member-month payments: in the month they cover, the month before

@@ -12,7 +12,8 @@ extension ScenarioBuilder {
         for (node, path) in items ?? [] {
             guard let map = reader.mapping(node, path: path) else { continue }
             let name = map.string("name")
-            checkStructure(map, allowed: ["name", "tracks", "pmpm_timing"] + Self.termKeys)
+            checkStructure(map, allowed: ["name", "tracks", "pmpm_timing", "participation"] + Self.termKeys)
+            let participation = map.mapping("participation").map { readParticipation($0, bands: context.sizeBands) }
             var timing = PMPMTiming.inMonth
             if map.value("pmpm_timing") != nil, let text = map.string("pmpm_timing") {
                 if let parsed = PMPMTiming(rawValue: text) { timing = parsed } else {
@@ -33,10 +34,31 @@ extension ScenarioBuilder {
                 tracks = [Track(name: "all", placement: .everyone,
                                 tiers: [Tier(name: "all", placement: .everyone, terms: terms)])]
             }
-            if let name, !tracks.isEmpty { designs.append(Design(name: name, tracks: tracks, pmpmTiming: timing)) }
+            if let name, !tracks.isEmpty {
+                var design = Design(name: name, tracks: tracks, pmpmTiming: timing)
+                design.participation = participation ?? nil
+                designs.append(design)
+            }
         }
         checkUnique(designs.enumerated().map { ($0.element.name, "designs[\($0.offset)].name") }, items: items)
         return designs
+    }
+
+    /// `participation: {share: 0.6, sd: 0.1, by_size_band: {"under 1,000": 0.4}}`.
+    func readParticipation(_ map: MappingCursor, bands: [String]) -> Participation? {
+        defer { map.finish() }
+        let share = map.number("share", .share)
+        let sd = map.number("sd", default: 0, .range(0, 0.5))
+        var bandShares: [Int: Double] = [:]
+        var ok = true
+        if let byBand = map.mapping("by_size_band") {
+            for name in bands where byBand.value(name) != nil {
+                if let value = byBand.number(name, .share) { bandShares[bands.firstIndex(of: name)!] = value } else { ok = false }
+            }
+            byBand.finish()
+        }
+        guard let share, let sd, ok else { return nil }
+        return Participation(share: share, sd: sd, bandShares: bandShares)
     }
 
     private func readTrack(_ node: Node, path: String, inherited: Node, years: Int, context: DesignContext) -> Track? {

@@ -274,4 +274,10 @@ public struct PayerOutlay: Sendable, Equatable {
         self[.sharedSavings] += c.sharedSavings; self[.sharedLossesRecouped] += c.sharedLosses
         self[.otherClaims] += claims
     }
+
+    /// What pure FFS pays for one practice-year: its in-scope services at FFS and its other claims.
+    public mutating func addPureFFS(_ activity: PracticeYearActivity) {
+        self[.ffs] += activity.inScopeFFS
+        self[.otherClaims] += activity.totalCost - activity.inScopeFFS
+    }
 }
