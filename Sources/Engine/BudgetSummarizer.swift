@@ -64,6 +64,11 @@ struct BudgetSummarizer {
         }
         let timingMatters = straddling.contains { !$0.settlement.isEmpty || !$0.recoupment.isEmpty }
         var atStakeSums = Array(repeating: [Double](repeating: 0, count: periodCount), count: designCount)
+        // Settlements observed as paid (a fall re-forecast): paid[design][program year].
+        var paid = Array(repeating: [Int: Double](), count: designCount)
+        for settlement in scenario.observed?.settlementsPaid ?? [] {
+            if let d = scenario.designs.firstIndex(where: { $0.name == settlement.design }) { paid[d][settlement.year] = settlement.amount }
+        }
         for t in 0..<results.trials {
             for d in 0..<designCount {
                 let pmpm = d < results.designs ? scenario.designs[d].pmpmTiming : .inMonth
@@ -73,17 +78,26 @@ struct BudgetSummarizer {
                 }
                 for year in 1...results.years {
                     let start = results.outlayIndex(trial: t, design: d, year: year)
-                    let slip = slip(trial: t, year: year)
+                    var owed = Array(results.outlay[start..<(start + componentCount)])
+                    var slip = slip(trial: t, year: year)
+                    if let actual = paid[d][year] {
+                        // Already paid (observed): the actual net amount, on time, in every trial.
+                        owed[PayerOutlay.Component.qualityPaid.rawValue] = 0
+                        owed[PayerOutlay.Component.sharedSavings.rawValue] = max(actual, 0)
+                        let rate = scenario.budget.recoupmentCollectionRate
+                        owed[PayerOutlay.Component.sharedLossesRecouped.rawValue] = rate > 0 ? max(-actual, 0) / rate : 0
+                        slip = 0
+                    }
                     if timingMatters {
                         for component in PayerOutlay.Component.allCases where component.isSettlement {
-                            let paid = timing.paidInAll(component, owed: results.outlay[start + component.rawValue])
+                            let paid = timing.paidInAll(component, owed: owed[component.rawValue])
                             let years = component == .sharedLossesRecouped ? straddling[year - 1].recoupment : straddling[year - 1].settlement
                             for k in years { atStakeSums[d][k] += paid }
                         }
                     }
                     for component in PayerOutlay.Component.allCases {
                         for k in componentTotals.indices { componentTotals[k] = 0 }
-                        timing.distribute(component, amount: results.outlay[start + component.rawValue], year: year,
+                        timing.distribute(component, amount: owed[component.rawValue], year: year,
                                           into: &componentTotals, pmpm: pmpm, slip: slip)
                         for k in 0..<periodCount {
                             periodTotals[k] += componentTotals[k]
@@ -91,12 +105,12 @@ struct BudgetSummarizer {
                         }
                         componentSums[d][component.rawValue][periodCount] += fiscalYears.reduce(0) { $0 + componentTotals[$1] }
                         if splits {
-                            timing.distribute(component, amount: results.outlay[start + component.rawValue], year: year,
+                            timing.distribute(component, amount: owed[component.rawValue], year: year,
                                               into: &statePeriod, payer: .state, pmpm: pmpm, slip: slip)
                         }
                         guard tracksIncurred else { continue }
                         for k in incurredTotals.indices { incurredTotals[k] = 0 }
-                        timing.distribute(component, amount: results.outlay[start + component.rawValue], year: year,
+                        timing.distribute(component, amount: owed[component.rawValue], year: year,
                                           into: &incurredTotals, incurred: true, slip: slip)
                         for k in 0..<periodCount { incurredSums[d][k] += incurredTotals[k] }
                         incurredSums[d][periodCount] += fiscalYears.reduce(0) { $0 + incurredTotals[$1] }

@@ -90,11 +90,14 @@ struct TrialSimulator: Sendable {
     /// is 1), compounded from annual changes drawn from a stream of its own; nil when enrollment
     /// does not move. Panels keep their members' experience and scale in size.
     func enrollmentPath(trial: Int, variation: Variation, rng: borrowing GSLGenerator) -> [Double]? {
-        guard variation.enrollmentMean != 0 || variation.enrollmentSD != 0 else { return nil }
+        let observed = scenario.observed?.enrollment ?? []
+        guard variation.enrollmentMean != 0 || variation.enrollmentSD != 0 || !observed.isEmpty else { return nil }
         rng.reseed(StreamKey.enrollment.seed(run: seed, trial: trial))
         var level = 1.0
-        return [1] + (1...years).map { _ in
-            level *= max(1 + variation.enrollmentMean + variation.enrollmentSD * rng.standardNormal(), 0)
+        return [1] + (1...years).map { year in
+            // Drawn for observed years too, so later years keep the summer run's draws.
+            let change = variation.enrollmentMean + variation.enrollmentSD * rng.standardNormal()
+            level *= max(1 + (year <= observed.count ? observed[year - 1] : change), 0)
             return level
         }
     }

@@ -66,7 +66,7 @@ public struct WorldExpectations: Sendable {
 
     /// Expected member-months of a practice in program year `year`, with expected enrollment.
     public func memberMonths(of practice: Practice, year: Int) -> Double {
-        memberMonths(of: practice) * scenario.variation.expectedEnrollmentIndex(year: year)
+        memberMonths(of: practice) * scenario.expectedEnrollmentIndex(year: year)
     }
 
     /// Expected pure-FFS revenue of a practice in program year `year`: the denominator of

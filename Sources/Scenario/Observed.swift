@@ -11,6 +11,11 @@ public struct Observed: Sendable, Equatable {
     public var trend: [Double]
     /// Whether each completed program year had the statewide surge (`variation.shock`).
     public var shocks: [Bool]
+    /// Realised annual change in enrollment of each completed program year, from year 1.
+    public var enrollment: [Double] = []
+    /// Settlements already paid: net amounts (shared savings and quality payments less
+    /// recoupments collected) per design and program year, replacing the simulated ones.
+    public var settlementsPaid: [PaidSettlement] = []
 
     public init(asOfYear: Int, asOfMonth: Int, trend: [Double], shocks: [Bool]) {
         self.asOfYear = asOfYear; self.asOfMonth = asOfMonth; self.trend = trend; self.shocks = shocks
@@ -27,7 +32,25 @@ public struct Observed: Sendable, Equatable {
     }
 }
 
+public struct PaidSettlement: Sendable, Equatable {
+    public var design: String
+    public var year: Int
+    public var amount: Double
+
+    public init(design: String, year: Int, amount: Double) { self.design = design; self.year = year; self.amount = amount }
+}
+
 extension Scenario {
+    /// Expected enrollment of program year `year` relative to the baseline, compounded from the
+    /// observed years' realised changes when the scenario is conditioned on them.
+    public func expectedEnrollmentIndex(year: Int) -> Double {
+        guard let observed, !observed.enrollment.isEmpty, year > 0 else { return variation.expectedEnrollmentIndex(year: year) }
+        let known = min(observed.enrollment.count, year)
+        var level = 1.0
+        for k in 0..<known { level *= 1 + observed.enrollment[k] }
+        return level * pow1p(variation.enrollmentMean, year - known)
+    }
+
     /// The scenario as it stood before anything was observed (the summer forecast).
     public var unconditional: Scenario {
         var copy = self
@@ -75,10 +98,25 @@ extension ScenarioBuilder {
             }
             shocks.append(scalar.string == "true")
         }
+        let enrollmentItems = map.sequence("enrollment", allowEmpty: true) ?? []
+        let enrollment = enrollmentItems.compactMap { reader.number($0.node, path: $0.path, rule: .range(-0.5, 0.5)) }
+        var paid: [PaidSettlement] = []
+        let paidItems = map.sequence("settlements_paid", allowEmpty: true) ?? []
+        for item in paidItems {
+            guard let entry = reader.mapping(item.node, path: item.path) else { continue }
+            defer { entry.finish() }
+            let design = entry.string("design")
+            let programYear = entry.integer("year", min: 1, max: simulation?.programYears ?? 1)
+            let amount = entry.number("amount", .any)
+            if let design, let programYear, let amount { paid.append(PaidSettlement(design: design, year: programYear, amount: amount)) }
+        }
         guard let (year, month) = date, trend.count == trendItems.count, shocks.count == (shockItems?.count ?? 0),
+              enrollment.count == enrollmentItems.count, paid.count == paidItems.count,
               let simulation, let budget else { return nil }
         if shockItems == nil { shocks = Array(repeating: false, count: trend.count) }
-        let observed = Observed(asOfYear: year, asOfMonth: month, trend: trend, shocks: shocks)
+        var observed = Observed(asOfYear: year, asOfMonth: month, trend: trend, shocks: shocks)
+        observed.enrollment = enrollment
+        observed.settlementsPaid = paid
         let index = observed.monthIndex(firstProgramYear: simulation.firstProgramYear, programStartMonth: budget.programStartMonth)
         let lastMonth = 12 * simulation.programYears - 1
         guard index >= 0 && index < lastMonth else {
@@ -90,6 +128,17 @@ extension ScenarioBuilder {
         guard trend.count <= completed else {
             reader.report(map.value("trend"), map.child("trend"), "has \(trend.count) years, but only \(completed) program year(s) had ended by \(year)-\(String(format: "%02d", month)); expected values only for years that have ended")
             return nil
+        }
+        guard enrollment.count <= completed else {
+            reader.report(map.value("enrollment"), map.child("enrollment"), "has \(enrollment.count) years, but only \(completed) program year(s) had ended by \(year)-\(String(format: "%02d", month)); expected values only for years that have ended")
+            return nil
+        }
+        for (k, settlement) in paid.enumerated() {
+            let due = 12 * settlement.year - 1 + budget.settlementLagMonths
+            if due > index {
+                reader.report(paidItems[k].node, paidItems[k].path, "is program year \(settlement.year)'s settlement, due \(budget.settlementLagMonths) months after the year ends, after \(year)-\(String(format: "%02d", month)); expected only settlements paid by as_of")
+                return nil
+            }
         }
         guard shocks.count == trend.count else {
             reader.report(shockItems.map { _ in map.value("shocks")! }, map.child("shocks"), "has \(shocks.count) years; expected one per observed trend (\(trend.count))")

@@ -44,6 +44,9 @@ struct ScenarioBuilder {
             let hint = closest(to: reference, in: designs.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
             reader.report(node, "budget.net_against", "found '\(reference)'\(hint), expected the name of one of the designs: \(designs.map(\.name).joined(separator: ", "))")
         }
+        for (k, paid) in ((observed ?? nil)?.settlementsPaid ?? []).enumerated() where !designs.contains(where: { $0.name == paid.design }) {
+            reader.report(nil, "observed.settlements_paid[\(k)].design", "found '\(escapedForDisplay(paid.design))', expected the name of one of the designs: \(designs.map(\.name).joined(separator: ", "))")
+        }
         checkUnique(regions.enumerated().map { ($0.element, "regions[\($0.offset)]") }, items: regionItems)
         for (index, region) in regions.enumerated() where region == "all" {
             reader.report(regionItems?[index].node, "regions[\(index)]", "found 'all', which is reserved (a group's region: all spreads practices over every region); expected another name")

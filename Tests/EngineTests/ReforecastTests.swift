@@ -72,6 +72,51 @@ struct ReforecastTests {
         #expect(same.designs.allSatisfy { d in d.periods.allSatisfy { $0.summer == $0.fall } })
     }
 
+    /// Enrollment observed for program year 1 (down 10%) scales that year exactly; a settlement
+    /// observed as paid replaces the simulated one in every trial.
+    @Test func observedEnrollmentAndPaidSettlementsReplaceWhatWasSimulated() throws {
+        let world = Fixture.world.replacingOccurrences(of: "practice_efficiency_cv: 0.05",
+                                                       with: "practice_efficiency_cv: 0.05\n  enrollment: {mean: 0, sd: 0.05}")
+        let fall = try Fixture.scenario(world + """
+
+            observed:
+              as_of: 2028-07
+              trend: [0.03]
+              enrollment: [-0.1]
+              settlements_paid: [{design: Two-sided, year: 1, amount: 123456}]
+            """)
+        #expect(abs(fall.expectedEnrollmentIndex(year: 2) - 0.9) < 1e-15)
+        // The same observations without enrollment: the same world, unscaled.
+        var unscaled = fall
+        unscaled.variation.enrollmentSD = 0
+        unscaled.observed?.enrollment = []
+        let a = try Simulation.run(scenario: unscaled, trials: 20, seed: 2, threads: 2)
+        let b = try Simulation.run(scenario: fall, trials: 20, seed: 2, threads: 2)
+        for t in 0..<20 {
+            for p in 0..<a.practices {
+                let i = a.worldIndex(trial: t, practice: p, year: 1)
+                #expect(abs(b.memberMonths[i] - 0.9 * a.memberMonths[i]) <= 1e-12 * a.memberMonths[i])
+            }
+        }
+        let budget = Summarizer(scenario: fall, results: b).summary(seed: 2).budget
+        let fy2028 = try #require(budget.designs[1].periods.first { $0.period == "FY2028" })
+        func mean(_ name: String) -> Double? { fy2028.componentMeans.first { $0.component == name }?.mean }
+        #expect(mean("shared_savings") == 123456 && mean("quality_paid") == 0 && mean("shared_losses_recouped") == 0)
+        for (section, message) in [
+            ("{as_of: 2028-03, trend: [0.03], settlements_paid: [{design: Two-sided, year: 1, amount: 5}]}",
+             "observed.settlements_paid[0]: is program year 1's settlement, due 6 months after the year ends, after 2028-03"),
+            ("{as_of: 2028-07, trend: [0.03], settlements_paid: [{design: Two-sdied, year: 1, amount: 5}]}",
+             "observed.settlements_paid[0].design: found 'Two-sdied'"),
+        ] {
+            do {
+                _ = try ScenarioLoader.parse(data: Data((Fixture.world + "\nobserved: \(section)\n").utf8), file: "fixture.yaml")
+                Issue.record("accepted \(section)")
+            } catch {
+                #expect(error.description.contains(message), "\(error.description)")
+            }
+        }
+    }
+
     @Test func observationsOutsideTheProgramOrForYearsNotEndedAreLocatedErrors() {
         for (section, message) in [
             ("{as_of: 2026-05, trend: []}", "observed.as_of: is outside the program"),
