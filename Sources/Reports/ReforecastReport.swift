@@ -65,9 +65,5 @@ public enum ReforecastReport {
         return HTMLReport.page(title: "apmrisk re-forecast: \(r.scenario)", body: body)
     }
 
-    public static func encoded(_ r: ReforecastSummary) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try encoder.encode(r)
-    }
+    public static func encoded(_ r: ReforecastSummary) throws -> Data { try prettyJSON(r) }
 }

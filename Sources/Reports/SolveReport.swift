@@ -41,11 +41,7 @@ public struct SolveSummary: Codable, Sendable, Equatable {
         self.candidates = candidates
     }
 
-    public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try encoder.encode(self)
-    }
+    public func encoded() throws -> Data { try prettyJSON(self) }
 }
 
 /// `report.html` and `solve.csv` of `apmrisk solve`: the answer first, then the figure at every

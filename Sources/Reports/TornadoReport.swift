@@ -44,11 +44,7 @@ public struct TornadoSummary: Codable, Sendable, Equatable {
         self.band = band; self.bars = bars
     }
 
-    public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try encoder.encode(self)
-    }
+    public func encoded() throws -> Data { try prettyJSON(self) }
 }
 
 /// `sensitivity.csv`, the terminal tornado and its `report.html`: bars grouped by figure and design,

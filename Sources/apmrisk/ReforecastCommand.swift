@@ -31,12 +31,7 @@ struct ReforecastCommand: ParsableCommand {
             standardError("apmrisk: \(scenario): \(Reforecast.Failure.nothingObserved.description)")
             throw ExitCode.badInput
         }
-        let destination = options.destination(stem: URL(fileURLWithPath: scenario).deletingPathExtension().lastPathComponent + "-reforecast")
-        let claim: OutputClaim
-        do { (claim, _) = try OutputClaim.claim(destination, neededBytes: OutputClaim.typicalOutputBytes) } catch {
-            standardError("apmrisk: \(error)")
-            throw ExitCode.badInput
-        }
+        let (claim, destination) = try options.claimFolder(for: scenario, suffix: "reforecast")
         do {
             let summary: ReforecastSummary
             do { summary = try Reforecast.run(scenario: loaded, trials: trials, seed: seed, threads: options.workers) } catch {

@@ -62,12 +62,7 @@ struct SensitivityCommand: ParsableCommand {
         }
         let trials = options.trials ?? loaded.simulation.trials
         let seed = options.seed ?? loaded.simulation.seed
-        let destination = options.destination(stem: URL(fileURLWithPath: scenario).deletingPathExtension().lastPathComponent + "-sensitivity")
-        let claim: OutputClaim
-        do { (claim, _) = try OutputClaim.claim(destination, neededBytes: OutputClaim.typicalOutputBytes) } catch {
-            standardError("apmrisk: \(error)")
-            throw ExitCode.badInput
-        }
+        let (claim, destination) = try options.claimFolder(for: scenario, suffix: "sensitivity")
         do {
             if !quiet { standardError("apmrisk: \(parsed.count) swings, \(trials) trials per run ...") }
             let result: Sensitivity

@@ -30,6 +30,16 @@ struct SimulationOptions: ParsableArguments {
 
     var workers: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
 
+    /// Claims the results folder of a command on `scenario` (--output, or
+    /// `Results/SCENARIO-SUFFIX-TIMESTAMP`), or exits saying why it cannot.
+    func claimFolder(for scenario: String, suffix: String) throws -> (claim: OutputClaim, destination: URL) {
+        let folder = destination(stem: URL(fileURLWithPath: scenario).deletingPathExtension().lastPathComponent + "-" + suffix)
+        do { return (try OutputClaim.claim(folder, neededBytes: OutputClaim.typicalOutputBytes).0, folder) } catch {
+            standardError("apmrisk: \(error)")
+            throw ExitCode.badInput
+        }
+    }
+
     /// --output, or `Results/STEM-TIMESTAMP`.
     func destination(stem: String) -> URL {
         let formatter = DateFormatter()

@@ -57,12 +57,7 @@ struct SolveCommand: ParsableCommand {
             standardError("apmrisk: \(error.description)")
             throw ExitCode.badInput
         }
-        let destination = options.destination(stem: URL(fileURLWithPath: scenario).deletingPathExtension().lastPathComponent + "-solve")
-        let claim: OutputClaim
-        do { (claim, _) = try OutputClaim.claim(destination, neededBytes: OutputClaim.typicalOutputBytes) } catch {
-            standardError("apmrisk: \(error)")
-            throw ExitCode.badInput
-        }
+        let (claim, destination) = try options.claimFolder(for: scenario, suffix: "solve")
         do {
             let solved: Solver
             do {
