@@ -184,8 +184,13 @@ struct BudgetSummarizer {
             for j in (i + 1)..<results.designs {
                 for k in labels.indices where k >= periodCount || !timing.periods[k].isHalfYear {
                     let difference = zip(totals[j][k], totals[i][k]).map { $0 - $1 }
-                    comparisons.append(PairedComparison(design: names[j], baseline: names[i], period: labels[k],
-                                                        difference: Appropriation(perTrial: difference, levels: [0.05, 0.5, 0.95])))
+                    var comparison = PairedComparison(design: names[j], baseline: names[i], period: labels[k],
+                                                      difference: Appropriation(perTrial: difference, levels: [0.05, 0.5, 0.95]))
+                    if splits {
+                        comparison.stateDifference = Appropriation(perTrial: zip(stateTotals[j][k], stateTotals[i][k]).map { $0 - $1 },
+                                                                   levels: [0.05, 0.5, 0.95])
+                    }
+                    comparisons.append(comparison)
                 }
             }
         }

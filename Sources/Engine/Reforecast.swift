@@ -36,13 +36,18 @@ public enum Reforecast {
                 return PeriodReforecast(period: s.period, summer: s.appropriated, fall: f.appropriated)
             })
         }
-        return ReforecastSummary(
+        var summary = ReforecastSummary(
             scenario: scenario.name, trials: trials, seed: seed,
             asOf: "\(observed.asOfYear)-\(String(format: "%02d", observed.asOfMonth))",
             observedTrend: observed.trend, observedShocks: observed.shocks,
             measure: after.splitsShares ? "state share of outlay" : "total outlay",
             levels: Array(Set(BudgetSummary.standardLevels + [after.confidence])).sorted(), confidence: after.confidence,
             designs: designs)
+        summary.observedEnrollment = observed.enrollment
+        summary.settlementsPaid = observed.settlementsPaid.map {
+            "\($0.design), program year \($0.year): $\(String(format: "%.2f", $0.amount / 1e6))M"
+        }
+        return summary
     }
 
     /// Whether fiscal year `label` ("FY2029", named by the year it ends in) ends after the

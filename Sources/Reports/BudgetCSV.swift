@@ -56,6 +56,9 @@ public enum BudgetCSV {
         }
         for comparison in budget.comparisons {
             addAppropriation(comparison.design, comparison.baseline, comparison.period, "difference", comparison.difference)
+            if let state = comparison.stateDifference {
+                addAppropriation(comparison.design, comparison.baseline, comparison.period, "state_share:difference", state)
+            }
             add(comparison.design, comparison.baseline, comparison.period, "difference", "mean_ci95_low", comparison.meanLow, nil)
             add(comparison.design, comparison.baseline, comparison.period, "difference", "mean_ci95_high", comparison.meanHigh, nil)
         }

@@ -41,8 +41,10 @@ public enum BudgetTable {
                 ["\(c.design) − \(c.baseline)", millions(c.difference.mean.value),
                  "[\(millions(c.meanLow)), \(millions(c.meanHigh))]",
                  millions(c.difference.level(0.05)?.value), millions(c.difference.level(0.95)?.value)]
+                    + (split ? [millions(c.stateDifference?.mean.value)] : [])
             }
-            out.append(contentsOf: TerminalTable.table(["difference", "mean", "95% CI of mean", "P5", "P95"], rows))
+            out.append(contentsOf: TerminalTable.table(["difference", "mean", "95% CI of mean", "P5", "P95"]
+                                                       + (split ? ["state share, mean"] : []), rows))
         }
         return out.joined(separator: "\n") + "\n"
     }

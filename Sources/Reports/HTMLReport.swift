@@ -374,9 +374,10 @@ public enum HTMLReport {
         }
         let whole = budget.comparisons.filter { $0.period == wholeProgramLabel }
         if !whole.isEmpty {
-            html += "<h3>Designs compared on the same simulated futures</h3><table><thead><tr><th>Difference</th><th>Mean</th><th>95% CI of mean</th><th>P5</th><th>P95</th></tr></thead><tbody>"
+            html += "<h3>Designs compared on the same simulated futures</h3><table><thead><tr><th>Difference</th><th>Mean</th><th>95% CI of mean</th><th>P5</th><th>P95</th>\(splitsShares ? "<th>State share, mean</th>" : "")</tr></thead><tbody>"
             for c in whole {
-                html += "<tr><td>\(escape(c.design)) − \(escape(c.baseline))</td><td class=\"num\">\(millions(c.difference.mean.value))</td><td class=\"num\">\(millions(c.meanLow)) to \(millions(c.meanHigh))</td><td class=\"num\">\(millions(c.difference.level(0.05)?.value ?? 0))</td><td class=\"num\">\(millions(c.difference.level(0.95)?.value ?? 0))</td></tr>"
+                html += "<tr><td>\(escape(c.design)) − \(escape(c.baseline))</td><td class=\"num\">\(millions(c.difference.mean.value))</td><td class=\"num\">\(millions(c.meanLow)) to \(millions(c.meanHigh))</td><td class=\"num\">\(millions(c.difference.level(0.05)?.value ?? 0))</td><td class=\"num\">\(millions(c.difference.level(0.95)?.value ?? 0))</td>"
+                html += (c.stateDifference.map { "<td class=\"num\">\(millions($0.mean.value))</td>" } ?? "") + "</tr>"
             }
             html += "</tbody></table>"
         }

@@ -24,9 +24,14 @@ public enum ReforecastReport {
     }
 
     static func explanation(_ r: ReforecastSummary) -> String {
-        let years = r.observedTrend.enumerated().map { k, rate in
-            "program year \(k + 1): trend \(String(format: "%+.1f%%", rate * 100))\(r.observedShocks[k] ? " with the surge" : "")"
-        }
+        let years = (0..<max(r.observedTrend.count, r.observedEnrollment.count)).map { k in
+            var facts: [String] = []
+            if k < r.observedTrend.count {
+                facts.append("trend \(String(format: "%+.1f%%", r.observedTrend[k] * 100))\(r.observedShocks[k] ? " with the surge" : "")")
+            }
+            if k < r.observedEnrollment.count { facts.append("enrollment \(String(format: "%+.1f%%", r.observedEnrollment[k] * 100))") }
+            return "program year \(k + 1): " + facts.joined(separator: ", ")
+        } + r.settlementsPaid.map { "settlement paid: \($0)" }
         return "Fall re-forecast with data through \(r.asOf) (\(years.isEmpty ? "no program year completed" : years.joined(separator: "; "))), beside the summer forecast that knew none of it; \(r.trials) simulated futures each, seed \(r.seed), the same futures except for what was observed. Figures are the \(r.measure), $ millions, for each fiscal year not over by \(r.asOf). Fall minus summer at the appropriation level is the supplemental request (positive) or the amount expected to lapse (negative)."
     }
 

@@ -136,7 +136,7 @@ public enum TornadoReport {
             }
         }
         reach *= 1.1
-        let labels = bars.map { "\(chartLabel($0.keyPath)) (\(ExposureCSV.number($0.lowValue)) .. \(ExposureCSV.number($0.highValue)))" }
+        let labels = bars.map { "\(chartLabel($0.keyPath)) (\(ExposureCSV.number($0.lowValue))\u{00A0}..\u{00A0}\(ExposureCSV.number($0.highValue)))" }
         let widest = labels.map { SVGText.width($0, size: SVGFrame.tickSize) }.max() ?? 0
         let legend: [(String, String)] = [
             ("at the low value", "<rect x=\"0\" y=\"0\" width=\"24\" height=\"10\" fill=\"#bbb\" stroke=\"#000\"/>"),

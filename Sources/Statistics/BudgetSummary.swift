@@ -139,6 +139,8 @@ public struct PairedComparison: Codable, Sendable, Equatable {
     /// 95% confidence interval for the mean difference (mean ± 1.96 SE; trials are independent).
     public var meanLow: Double
     public var meanHigh: Double
+    /// The same difference in the state's share, with `budget.federal_match` (nil without it).
+    public var stateDifference: Appropriation?
 
     public init(design: String, baseline: String, period: String, difference: Appropriation) {
         self.design = design; self.baseline = baseline; self.period = period; self.difference = difference

@@ -13,6 +13,10 @@ public struct ReforecastSummary: Codable, Sendable, Equatable {
     /// Realised trend and surge of each program year observed, as given.
     public var observedTrend: [Double]
     public var observedShocks: [Bool]
+    /// Realised enrollment change of each program year observed, and settlements observed as paid
+    /// ("DESIGN, program year N: $X"), as given.
+    public var observedEnrollment: [Double] = []
+    public var settlementsPaid: [String] = []
     /// `state share of outlay` with a federal match, else `total outlay`.
     public var measure: String
     public var levels: [Double]

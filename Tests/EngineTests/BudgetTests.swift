@@ -151,6 +151,11 @@ struct StatusQuoTests {
                 #expect(period.appropriated == state)
             }
         }
+        #expect(!budget.comparisons.isEmpty)
+        for comparison in budget.comparisons {
+            let state = try #require(comparison.stateDifference), total = comparison.difference.mean.value
+            #expect(abs(state.mean.value - total / 2) <= 1e-9 * max(abs(total), 1), "\(comparison.design) \(comparison.period)")
+        }
         let withAdmin = try Fixture.scenario(Fixture.world + """
 
             budget:
