@@ -30,6 +30,9 @@ public struct SimulationResults: Sendable {
     /// How the member level was drawn: `aggregate` unless the scenario asked for `member` or the
     /// run was too small for the member libraries to pay for themselves.
     public internal(set) var method: SimulationMethod = .member
+    /// Where the practice-level values are read from when they are not held in the arrays above:
+    /// the part files of a merged run, read column by column as the summaries need them.
+    var stored: (any StoredColumns)?
 
     public struct PracticePlace: Sendable, Equatable {
         public let track: Int
@@ -46,12 +49,6 @@ public struct SimulationResults: Sendable {
     /// Whether `quality` is kept (some design has quality terms).
     public let recordsQuality: Bool
 
-    /// The part of a practice-year's exposure that is at risk: shared savings or losses and net
-    /// quality money. The rest of the exposure (prospective payment against the FFS it replaces,
-    /// add-ons, less the practice's own investment) is guaranteed by the design's terms.
-    @inline(__always)
-    public func atRisk(_ i: Int) -> Double { reconciliation[i] + (recordsQuality ? quality[i] : 0) }
-
     init(trials: Int, designs: Int, practices: Int, years: Int, placement: [[PracticePlace]], recordsQuality: Bool,
          allocate: Bool = true) {
         self.trials = trials; self.designs = designs; self.practices = practices; self.years = years
@@ -65,6 +62,29 @@ public struct SimulationResults: Sendable {
         totalCost = Array(repeating: 0, count: world)
         memberMonths = Array(repeating: 0, count: world)
         outlay = Array(repeating: 0, count: allocate ? trials * (designs + 1) * years * PayerOutlay.componentNames.count : 0)
+    }
+
+    /// Every trial's value of `quantity` for one practice-year under design `d`, in trial order.
+    public func column(_ quantity: SettledQuantity, design d: Int, practice p: Int, year: Int) -> [Double] {
+        if let stored { return stored.settled(quantity, design: d, practice: p, year: year) }
+        let values: [Double]
+        switch quantity {
+        case .exposure: values = exposure
+        case .reconciliation: values = reconciliation
+        case .quality: values = quality
+        }
+        let stride = designs * practices * years
+        let first = settledIndex(trial: 0, design: d, practice: p, year: year)
+        return (0..<trials).map { values[first + $0 * stride] }
+    }
+
+    /// Every trial's value of `quantity` for one practice-year of the world, in trial order.
+    public func column(_ quantity: WorldQuantity, practice p: Int, year: Int) -> [Double] {
+        if let stored { return stored.world(quantity, practice: p, year: year) }
+        let values = quantity == .totalCost ? totalCost : memberMonths
+        let stride = practices * years
+        let first = worldIndex(trial: 0, practice: p, year: year)
+        return (0..<trials).map { values[first + $0 * stride] }
     }
 
     /// Appends the trials of `more` (the next trials of the same run): every array is trial-major.
@@ -99,7 +119,7 @@ public struct SimulationResults: Sendable {
 
 extension Scenario {
     /// Whether some design pays for quality (then a run keeps each practice-year's quality money).
-    var paysForQuality: Bool { designs.contains { $0.tracks.contains { $0.tiers.contains { $0.terms.quality != nil } } } }
+    public var paysForQuality: Bool { designs.contains { $0.tracks.contains { $0.tiers.contains { $0.terms.quality != nil } } } }
 }
 
 /// Why a run stopped without results.
@@ -170,7 +190,9 @@ public enum Simulation {
     /// - Parameter moreTrials: asked after each round of trials with everything so far; returns
     ///   the total number of trials to reach, or nil to stop. A run extended this way is identical
     ///   to one asked for its final number of trials at once (streams are keyed by trial).
-    public static func run(scenario: Scenario, trials: Int, seed: UInt64, threads: Int,
+    /// - Parameter shard: run only these of the `trials` (a shard of a run split over machines);
+    ///   the results hold just them, as the single run would have computed them.
+    public static func run(scenario: Scenario, trials: Int, shard: Range<Int>? = nil, seed: UInt64, threads: Int,
                            progress: (@Sendable (Int) -> Void)? = nil,
                            libraryProgress: (@Sendable (Int, Int) -> Void)? = nil,
                            shouldStop: (@Sendable () -> Bool)? = nil,
@@ -180,10 +202,10 @@ public enum Simulation {
         var preparing: TrialSimulator
         do {
             preparing = try TrialSimulator(plan: plan, seed: seed)
-            try preparing.prepareLibraries(trials: 0..<trials, threads: threads, progress: libraryProgress)
+            try preparing.prepareLibraries(trials: 0..<trials, building: shard, threads: threads, progress: libraryProgress)
         } catch { throw .sampling(error) }
         let simulator = preparing
-        var results = try runTrials(0..<trials, simulator: simulator, threads: threads, progress: progress,
+        var results = try runTrials(shard ?? 0..<trials, simulator: simulator, threads: threads, progress: progress,
                                     shouldStop: shouldStop)
         while let target = moreTrials?(results), target > results.trials {
             let range = results.trials..<target

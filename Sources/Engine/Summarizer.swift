@@ -167,11 +167,14 @@ public struct Summarizer: Sendable {
             for year in 1...results.years {
                 var cost = [Double](repeating: 0, count: results.trials)
                 var months = [Double](repeating: 0, count: results.trials)
-                for t in 0..<results.trials {
-                    for p in practices {
-                        let i = results.worldIndex(trial: t, practice: p, year: year)
-                        cost[t] += results.totalCost[i]
-                        months[t] += results.memberMonths[i]
+                // Practice by practice in order: each trial's sums add the same terms in the same
+                // order as walking the practices within the trial.
+                for p in practices {
+                    let practiceCost = results.column(.totalCost, practice: p, year: year)
+                    let practiceMonths = results.column(.memberMonths, practice: p, year: year)
+                    for t in 0..<results.trials {
+                        cost[t] += practiceCost[t]
+                        months[t] += practiceMonths[t]
                     }
                 }
                 let analyticCost = practices.reduce(0.0) { $0 + expectations.expectedTotalCost(of: scenario.practices[$1], year: year) }
@@ -204,26 +207,38 @@ struct PracticeOutcomes {
          expectations: WorldExpectations) {
         let scenario = expectations.scenario
         revenue = practices.map { expectations.expectedRevenue(of: scenario.practices[$0], years: years) }
-        dollars.reserveCapacity(results.trials * practices.count)
-        for t in 0..<results.trials {
+        let n = practices.count
+        let count = results.trials * n
+        // Read a practice-year's trials at a time (a merged run reads them from its part files)
+        // and add them up year by year: the same additions in the same order as summing each
+        // practice's years in turn, so the sums are identical to the last bit.
+        var total = [Double](repeating: 0, count: count)
+        var atRisk = [Double](repeating: 0, count: count)
+        var owes = [Bool](repeating: false, count: count)
+        var earns = [Bool](repeating: false, count: count)
+        for year in years {
             for (k, p) in practices.enumerated() {
-                var total = 0.0, atRisk = 0.0
-                var owes = false, earns = false
-                for year in years {
-                    let i = results.settledIndex(trial: t, design: d, practice: p, year: year)
-                    total += results.exposure[i]
-                    atRisk += results.atRisk(i)
-                    owes = owes || results.reconciliation[i] < 0
-                    earns = earns || results.reconciliation[i] > 0
+                let exposure = results.column(.exposure, design: d, practice: p, year: year)
+                let reconciliation = results.column(.reconciliation, design: d, practice: p, year: year)
+                let quality = results.recordsQuality ? results.column(.quality, design: d, practice: p, year: year) : nil
+                for t in 0..<results.trials {
+                    let i = t * n + k
+                    total[i] += exposure[t]
+                    atRisk[i] += reconciliation[t] + (quality?[t] ?? 0)
+                    owes[i] = owes[i] || reconciliation[t] < 0
+                    earns[i] = earns[i] || reconciliation[t] > 0
                 }
-                let r = revenue[k]
-                dollars.append(total)
-                shares.append(r > 0 ? total / r : 0)
-                atRiskShares.append(r > 0 ? atRisk / r : 0)
-                guaranteedShares.append(r > 0 ? (total - atRisk) / r : 0)
-                repaid.append(owes ? 1 : 0)
-                paid.append(earns ? 1 : 0)
             }
         }
+        dollars = total
+        shares.reserveCapacity(count); atRiskShares.reserveCapacity(count); guaranteedShares.reserveCapacity(count)
+        for i in 0..<count {
+            let r = revenue[i % n]
+            shares.append(r > 0 ? total[i] / r : 0)
+            atRiskShares.append(r > 0 ? atRisk[i] / r : 0)
+            guaranteedShares.append(r > 0 ? (total[i] - atRisk[i]) / r : 0)
+        }
+        repaid = owes.map { $0 ? 1 : 0 }
+        paid = earns.map { $0 ? 1 : 0 }
     }
 }

@@ -132,12 +132,21 @@ struct TrialSimulator: Sendable {
     /// them would cost more member draws than a third of the run's member-years (a small run, or
     /// multipliers spread over many grid points), switches the run to member-by-member draws:
     /// the libraries must pay for themselves.
-    mutating func prepareLibraries(trials: Range<Int>, threads: Int,
+    ///
+    /// A shard of a run (`building`, a part of `trials`) decides as the whole run does, from all
+    /// of its trials, and builds only the libraries its own trials draw from: a library depends
+    /// only on its class, grid point and set, so every shard's trials see the same libraries as
+    /// the single run's.
+    mutating func prepareLibraries(trials: Range<Int>, building: Range<Int>? = nil, threads: Int,
                                    progress: (@Sendable (Int, Int) -> Void)? = nil) throws(SamplingError) {
         guard let aggregate else { return }
         let (needed, classes) = try libraryNeeds(trials: trials)
         let grid = AggregateModel.gridPoints(for: needed)
         let groups = aggregate.groups(ofClasses: classes)
+        let perTrial = needed.count / max(trials.count, 1)
+        let built = building.map {
+            AggregateModel.gridPoints(for: Array(needed[(($0.lowerBound - trials.lowerBound) * perTrial)..<(($0.upperBound - trials.lowerBound) * perTrial)]))
+        } ?? grid
         let libraryDraws = Double(grid.count * groups.count * AggregateModel.librarySets * aggregate.membersPerLibrary)
         let memberYears = Double(trials.count * (history + years + 1) * scenario.practices.reduce(0) { $0 + $1.members })
         guard scenario.simulation.method == .aggregate
@@ -145,7 +154,7 @@ struct TrialSimulator: Sendable {
             self.aggregate = nil
             return
         }
-        try aggregate.prepare(groups: groups, grid: grid, threads: threads, progress: progress)
+        try aggregate.prepare(groups: groups, grid: built, threads: threads, progress: progress)
     }
 
     /// Every practice-year multiplier of trials `trials`, and the member classes in use.

@@ -1,7 +1,9 @@
 import Foundation
 
-/// `manifest.json`: exactly what produced a run, enough to reproduce it (`apmrisk run --replay`).
-/// Its presence, with `complete: true`, is what marks a folder as a finished run.
+/// `manifest.json`: exactly what produced a run's numbers, enough to reproduce it (`apmrisk run
+/// --replay`). Its presence, with `complete: true`, is what marks a folder as a finished run. It
+/// holds nothing about when, where or on how many threads or machines the run was made (that is
+/// `provenance.json`), so a run merged from shards writes the same manifest as one made at once.
 public struct RunManifest: Codable, Sendable, Equatable {
     public static let currentSchemaVersion = 1
     public static let fileName = "manifest.json"
@@ -18,35 +20,24 @@ public struct RunManifest: Codable, Sendable, Equatable {
     public var schemaVersion: Int
     public var tool: String
     public var toolVersion: String
-    public var arguments: [String]
     public var scenario: Input
     public var roster: Input?
     public var seed: UInt64
     public var trials: Int
     public var confidence: Double?
     public var generator: String
-    public var threads: Int
-    public var startedAt: String
-    public var finishedAt: String
-    public var durationSeconds: Double
     public var complete: Bool
     /// How the member level was drawn (`aggregate` or `member`); absent in older manifests.
     public var method: String?
     /// The `--precision` target, when the run used one.
     public var precision: Double?
 
-    public init(toolVersion: String, arguments: [String], scenario: Input, roster: Input?, seed: UInt64, trials: Int,
-                confidence: Double?, generator: String, threads: Int, startedAt: Date, finishedAt: Date,
-                method: String? = nil, precision: Double? = nil) {
+    public init(toolVersion: String, scenario: Input, roster: Input?, seed: UInt64, trials: Int,
+                confidence: Double?, generator: String, method: String? = nil, precision: Double? = nil) {
         schemaVersion = Self.currentSchemaVersion
         tool = "apmrisk"
-        self.toolVersion = toolVersion; self.arguments = arguments; self.scenario = scenario; self.roster = roster
+        self.toolVersion = toolVersion; self.scenario = scenario; self.roster = roster
         self.seed = seed; self.trials = trials; self.confidence = confidence; self.generator = generator
-        self.threads = threads
-        let formatter = ISO8601DateFormatter()
-        self.startedAt = formatter.string(from: startedAt)
-        self.finishedAt = formatter.string(from: finishedAt)
-        durationSeconds = (finishedAt.timeIntervalSince(startedAt) * 1000).rounded() / 1000
         complete = true
         self.method = method
         self.precision = precision
@@ -92,7 +83,6 @@ public struct RunManifest: Codable, Sendable, Equatable {
         check(schemaVersion == Self.currentSchemaVersion, "schemaVersion", String(schemaVersion),
               "\(Self.currentSchemaVersion) (a manifest written by another version of apmrisk cannot be replayed by this one)")
         check(trials >= 1 && trials <= Self.maximumTrials, "trials", String(trials), "a whole number in [1, \(Self.maximumTrials)]")
-        check(threads >= 1, "threads", String(threads), "a whole number ≥ 1")
         if let confidence { check(confidence > 0 && confidence < 1, "confidence", String(confidence), "a level in (0, 1), e.g. 0.9") }
         if let precision { check(precision > 0 && precision < 1, "precision", String(precision), "a standard error in (0, 1), e.g. 0.005") }
         if let method { check(methods.contains(method), "method", "'\(method.prefix(40))'", "one of \(methods.joined(separator: ", "))") }
@@ -120,7 +110,6 @@ public struct RunManifest: Codable, Sendable, Equatable {
         let ranges: [(key: String, low: Double, high: Double, shown: String)] = [
             ("seed", 0, Double(UInt64.max), "[0, \(UInt64.max)]"),
             ("trials", 1, Double(maximumTrials), "[1, \(maximumTrials)]"),
-            ("threads", 1, Double(Int32.max), "[1, \(Int32.max)]"),
             ("schemaVersion", 1, Double(Int32.max), "[1, \(Int32.max)]"),
         ]
         for (key, low, high, shown) in ranges {
@@ -162,6 +151,50 @@ public struct RunManifest: Codable, Sendable, Equatable {
         case is Double.Type: return "a number"
         default: return "a JSON object or list"
         }
+    }
+}
+
+/// `provenance.json`: how and when a run folder was made — the command line, threads, times and,
+/// for a run merged from shards, each part's folder and trial range. It is the one file of a run
+/// folder that differs between two makings of the same run.
+public struct RunProvenance: Codable, Sendable {
+    public static let fileName = "provenance.json"
+
+    public struct Part: Codable, Sendable {
+        public var folder: String
+        public var shard: Int
+        public var shards: Int
+        public var firstTrial: Int
+        public var trialCount: Int
+        public init(folder: String, shard: Int, shards: Int, firstTrial: Int, trialCount: Int) {
+            self.folder = folder; self.shard = shard; self.shards = shards
+            self.firstTrial = firstTrial; self.trialCount = trialCount
+        }
+    }
+
+    public var arguments: [String]
+    public var threads: Int
+    public var host: String
+    public var startedAt: String
+    public var finishedAt: String
+    public var durationSeconds: Double
+    /// The parts a merged run was made from; absent for a run made at once.
+    public var parts: [Part]?
+
+    public init(arguments: [String], threads: Int, startedAt: Date, finishedAt: Date, parts: [Part]? = nil) {
+        self.arguments = arguments; self.threads = threads
+        host = ProcessInfo.processInfo.hostName
+        let formatter = ISO8601DateFormatter()
+        self.startedAt = formatter.string(from: startedAt)
+        self.finishedAt = formatter.string(from: finishedAt)
+        durationSeconds = (finishedAt.timeIntervalSince(startedAt) * 1000).rounded() / 1000
+        self.parts = parts
+    }
+
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
     }
 }
 

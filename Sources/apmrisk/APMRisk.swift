@@ -10,5 +10,5 @@ struct APMRisk: ParsableCommand {
         one shared random world, and reports percentile exposure of practices by size band.
         """,
         version: "0.1.0",
-        subcommands: [Init.self, Validate.self, Run.self, SensitivityCommand.self, SolveCommand.self, ReforecastCommand.self, Report.self, Compare.self])
+        subcommands: [Init.self, Validate.self, Run.self, Merge.self, SensitivityCommand.self, SolveCommand.self, ReforecastCommand.self, Report.self, Compare.self])
 }

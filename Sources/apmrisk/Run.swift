@@ -42,6 +42,16 @@ struct Run: ParsableCommand {
     @Option(help: "With --precision: the most trials to run.")
     var maxTrials = 100_000
 
+    @Option(help: ArgumentHelp(
+        "Run only shard K of S (K from 0), e.g. 3/8: its contiguous part of the trials, written as a part into the --output folder for `apmrisk merge`.",
+        valueName: "K/S"))
+    var shard: String?
+
+    @Option(help: ArgumentHelp(
+        "Split the run into S shards and run the one an array job's index names (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX), so one command line serves every task.",
+        valueName: "S"))
+    var shards: Int?
+
     @Option(help: "Member level: automatic (the default: aggregate when its libraries pay for themselves), aggregate (fast, from member libraries) or member (member by member, the direct reference). Overrides simulation.method.")
     var method: SimulationMethod?
 
@@ -61,6 +71,16 @@ struct Run: ParsableCommand {
         }
         if replay != nil && (precision != nil || method != nil) {
             throw ValidationError("--replay takes its precision and method from the earlier run's manifest")
+        }
+        if shard != nil || shards != nil {
+            if shard != nil && shards != nil { throw ValidationError("give --shard K/S or --shards S, not both") }
+            if replay != nil || precision != nil {
+                throw ValidationError("--shard and --shards split a run of fixed --trials; they cannot be combined with --replay or --precision")
+            }
+            if let shard, ShardSpec(parsing: shard) == nil {
+                throw ValidationError("--shard must be K/S with 0 ≤ K < S, e.g. 3/8 (K counts from 0)")
+            }
+            if let shards, shards < 1 || shards > 100_000 { throw ValidationError("--shards must be between 1 and 100000") }
         }
         if maxTrials < 1 || maxTrials > ScenarioLoader.maximumTrials {
             throw ValidationError("--max-trials must be between 1 and \(ScenarioLoader.maximumTrials)")
@@ -116,6 +136,7 @@ struct Run: ParsableCommand {
     func run() throws {
         let job = try job()
         let workers = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        if let spec = try shardSpec() { return try runShard(job, spec: spec, workers: workers) }
         let destination = URL(fileURLWithPath: output ?? defaultOutput(for: job.scenario))
         try checkResources(job, workers: workers)
         let claim: OutputClaim
@@ -175,45 +196,17 @@ struct Run: ParsableCommand {
         var summary = lastRound.withLock { $0 }.flatMap { $0.settings.trials == results.trials ? $0 : nil }
             ?? Summarizer(scenario: job.scenario, results: results).summary(seed: job.seed, confidence: job.confidence)
         if let target = job.precision { summary.precision = PrecisionReport.of(summary, target: target) }
-        let manifest = RunManifest(
-            toolVersion: Summarizer.toolVersion, arguments: Array(CommandLine.arguments.dropFirst()),
-            scenario: .init(path: URL(fileURLWithPath: job.scenario.sourceFile).standardizedFileURL.path,
-                            sha256: SHA256.hex(job.scenarioBytes)),
-            roster: job.scenario.rosterFile.map { path in
-                .init(path: URL(fileURLWithPath: path).standardizedFileURL.path,
-                      sha256: SHA256.hex(FileManager.default.contents(atPath: path) ?? Data()))
-            },
-            seed: job.seed, trials: results.trials, confidence: job.confidence, generator: GSLGenerator.typeName,
-            threads: workers, startedAt: started, finishedAt: Date(), method: results.method.rawValue,
-            precision: job.precision)
+        let manifest = RunFolder.manifest(job.scenario, scenarioBytes: job.scenarioBytes, seed: job.seed, trials: results.trials,
+                                          confidence: job.confidence, method: results.method, precision: job.precision)
+        let provenance = RunProvenance(arguments: Array(CommandLine.arguments.dropFirst()), threads: workers,
+                                       startedAt: started, finishedAt: Date())
         if interrupt.isRequested() {
             standardError("apmrisk: interrupted while summarising; nothing was written")
             throw ExitCode(interrupt.exitCode)
         }
-        var files: [String: Data] = [
-            "summary.json": try SummaryJSON.encode(summary),
-            "exposure.csv": Data(ExposureCSV.render(summary).utf8),
-            "budget.csv": Data(BudgetCSV.render(summary.budget).utf8),
-            "appropriations.csv": Data(AppropriationsCSV.render(summary.budget).utf8),
-            "practices.csv": Data(PracticeCSV.render(summary).utf8),
-            "report.html": Data(HTMLReport.render(summary).utf8),
-            RunManifest.scenarioCopy: job.scenarioBytes,
-        ]
-        if let uncertainty = summary.uncertainty { files["variance-shares.csv"] = Data(UncertaintyReport.csv(uncertainty).utf8) }
-        let manifestBytes = try manifest.encoded()
-        do {
-            try claim.write(files: files, manifest: manifestBytes, manifestName: RunManifest.fileName)
-        } catch {
-            try rescue(files: files, manifest: manifestBytes, claim: claim, failure: error)
-        }
-        if !quiet {
-            print(TerminalTable.render(summary))
-            print(BudgetTable.render(summary.budget))
-            print("Member level drawn \(results.method == .aggregate ? "in aggregate from member libraries" : "member by member").")
-            if let uncertainty = summary.uncertainty { print(UncertaintyReport.terminal(uncertainty)) }
-            if let precision = summary.precision { print(TerminalTable.precisionLine(precision)) }
-            print("Wrote \(destination.path)/ (\(files.keys.sorted().joined(separator: ", ")), manifest.json)")
-        }
+        let files = try RunFolder.files(summary, scenarioBytes: job.scenarioBytes, provenance: provenance)
+        try RunFolder.write(files, manifest: manifest, claim: claim)
+        if !quiet { RunFolder.printTables(summary, method: results.method, destination: destination, files: files) }
     }
 
     /// With --precision, the most trials memory allows (at most --max-trials).
@@ -242,8 +235,10 @@ struct Run: ParsableCommand {
 
     /// Refuses, before anything is allocated, a run whose results and member libraries would not
     /// fit in memory, saying what to change; says how long it will take.
-    func checkResources(_ job: Job, workers: Int) throws {
-        let estimate = ResourceEstimate(scenario: job.scenario, trials: job.trials)
+    /// `trials`: how many this process runs (a shard's part of the run).
+    func checkResources(_ job: Job, trials: Int? = nil, workers: Int) throws {
+        let trials = trials ?? job.trials
+        let estimate = ResourceEstimate(scenario: job.scenario, trials: trials)
         let available = Double(ProcessInfo.processInfo.physicalMemory) * 0.75
         let gib = 1_073_741_824.0
         let needed = estimate.bytes(threads: workers)
@@ -252,8 +247,10 @@ struct Run: ParsableCommand {
                                (needed - estimate.resultBytes) / gib)
             let lowerLibraries = "lower simulation.library_members in \(job.scenario.sourceFile) (now \(job.scenario.simulation.libraryMembers))"
             var advice: String
-            if let fitting = estimate.trialsFitting(bytes: available, trials: job.trials, threads: workers) {
-                advice = "run at most \(fitting) trials (--trials \(fitting)), or split the designs or practices over several scenarios"
+            if let fitting = estimate.trialsFitting(bytes: available, trials: trials, threads: workers) {
+                // Shards of the same run, each within memory, merged into the run asked for.
+                let shards = (trials + fitting - 1) / fitting
+                advice = "split the run into shards that each fit (--shard K/\(shards) for K = 0…\(shards - 1), on one machine after another or on a cluster, then apmrisk merge; see README, Scaling out), or run at most \(fitting) trials (--trials \(fitting))"
                 if estimate.libraryBytes > 0 { advice += ", or \(lowerLibraries)" }
             } else {
                 advice = "\(lowerLibraries), or set simulation.method: member"
@@ -264,29 +261,9 @@ struct Run: ParsableCommand {
         }
         if !quiet {
             standardError(String(format: "apmrisk: %d trials, %.0f million member-years, about %@ on %d thread%@, %.2f GiB of memory",
-                                 job.trials, estimate.memberYears / 1e6, ProgressFormat.clock(estimate.seconds(threads: workers)),
+                                 trials, estimate.memberYears / 1e6, ProgressFormat.clock(estimate.seconds(threads: workers)),
                                  workers, workers == 1 ? "" : "s", needed / gib))
         }
-    }
-
-    /// Writing failed at the end (the disk filled, the folder was removed): the finished results
-    /// are kept in the temporary folder instead, and the message says where.
-    func rescue(files: [String: Data], manifest: Data, claim: OutputClaim, failure: any Error) throws {
-        claim.release()
-        let reason = plainReason(failure)
-        let keep = FileManager.default.temporaryDirectory
-            .appendingPathComponent("apmrisk-unsaved-\(claim.destination.lastPathComponent)-\(getpid())")
-        do {
-            try FileManager.default.createDirectory(at: keep, withIntermediateDirectories: true)
-            for (name, data) in files { try data.write(to: keep.appendingPathComponent(name)) }
-            try manifest.write(to: keep.appendingPathComponent(RunManifest.fileName))
-        } catch {
-            try? FileManager.default.removeItem(at: keep)
-            standardError("apmrisk: cannot write \(claim.destination.path) (\(reason)), nor keep the results in \(keep.path) (\(plainReason(error))); nothing was written")
-            throw ExitCode.failure
-        }
-        standardError("apmrisk: cannot write \(claim.destination.path) (\(reason)); the finished results are kept in \(keep.path): move that folder where you want it")
-        throw ExitCode.failure
     }
 
     func defaultOutput(for scenario: Scenario) -> String {
