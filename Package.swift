@@ -29,7 +29,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], exclude: ["README.md"]),
         .executableTarget(name: "apmrisk-bench", dependencies: [
-            "Engine", "Sampling", "Scenario",
+            "Engine", "Reports", "Sampling", "Scenario",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // libFuzzer target for the scenario and roster loaders: build it only through scripts/fuzz.sh.

@@ -64,7 +64,8 @@ public struct Summarizer: Sendable {
             }
         }
         let jobList = jobs
-        let exposure = Self.parallelMap(jobList.count) { j in
+        let largestGroup = jobList.map(\.practices.count).max() ?? 0
+        let exposure = Self.parallelMap(jobList.count, workers: Self.workers(values: results.trials * largestGroup)) { j in
             let job = jobList[j]
             return exposureSummary(job.group, band: job.band, practices: job.practices, years: job.years, label: job.label)
         }
@@ -110,11 +111,23 @@ public struct Summarizer: Sendable {
         }
     }
 
-    /// `body(i)` for i in 0..<count on every core, in order of i: each result has its own slot.
-    static func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    /// How many group summaries of `values` observations each may run at once: one per core, as
+    /// long as their outcome arrays (about nine values' worth per observation: sums, shares, flags
+    /// and a sorted copy) fit in 60% of memory together. A statewide group of 20,000 trials ×
+    /// 6,700 practices takes about 9 GiB, so such groups are summarised one at a time.
+    static func workers(values: Int) -> Int {
+        let perGroup = Double(values) * 9 * 8
+        let budget = Double(ProcessInfo.processInfo.physicalMemory) * 0.6
+        return max(1, min(ProcessInfo.processInfo.activeProcessorCount, Int(budget / max(perGroup, 1))))
+    }
+
+    /// `body(i)` for i in 0..<count on `workers` threads (default: every core), in order of i:
+    /// each result has its own slot.
+    static func parallelMap<T: Sendable>(_ count: Int, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                                         _ body: @Sendable (Int) -> T) -> [T] {
         let slots = Locked<[T?]>(Array(repeating: nil, count: count))
         let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: max(1, min(ProcessInfo.processInfo.activeProcessorCount, count))) { _ in
+        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, count))) { _ in
             while true {
                 let i = next.add(1, ordering: .relaxed).oldValue
                 guard i < count else { return }

@@ -62,7 +62,25 @@ struct Bench: ParsableCommand {
     @Flag(help: "Skip the numpy peer.")
     var noPeer = false
 
+    @Option(help: "Only the merge benchmark, on a synthetic roster of this many practices (e.g. 10000).")
+    var mergePractices: Int?
+
+    @Option(help: "Merge benchmark: trials of the synthetic run.")
+    var mergeTrials = 20_000
+
+    @Option(help: "Merge benchmark: parts the synthetic run is split into.")
+    var mergeShards = 10
+
+    @Option(help: "Merge benchmark: folder for the parts (removed afterwards); default the temporary folder.")
+    var mergeFolder: String?
+
     func run() throws {
+        if let mergePractices {
+            return try MergeBench(practices: mergePractices, trials: mergeTrials, shards: mergeShards, statewide: statewide,
+                                  folder: URL(fileURLWithPath: mergeFolder ?? FileManager.default.temporaryDirectory
+                                      .appendingPathComponent("apmrisk-merge-bench-\(getpid())").path),
+                                  keep: false).run()
+        }
         let scenario = try BenchModel.scenario(path: model)
         let sampler = try PanelSampler(scenario: scenario, method: .member, attachments: [cap], seed: seed)
         print("Direct path (member by member), peer model: \(members) members × \(trials) trials, cap $\(Int(cap)), best of \(repeats)")

@@ -88,8 +88,8 @@ struct OutputSafetyTests {
         let kept = temporary.appendingPathComponent("apmrisk-unsaved-lost-\(process.processIdentifier)")
         #expect(stderr.contains("the finished results are kept in \(kept.path)"), "\(stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: kept.path).sorted() == [
-            "appropriations.csv", "budget.csv", "exposure.csv", "manifest.json", "practices.csv", "report.html", "scenario.yaml",
-            "summary.json"])
+            "appropriations.csv", "budget.csv", "exposure.csv", "manifest.json", "practices.csv", "provenance.json", "report.html",
+            "scenario.yaml", "summary.json"])
         #expect(!FileManager.default.fileExists(atPath: output.path))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(".lost.lock").path))
     }

@@ -22,7 +22,8 @@ extension Summarizer {
             if !samplers.isEmpty { jobs.append((d, nil)) }
         }
         let jobList = jobs, inputList = inputs
-        let figures = Self.parallelMap(jobList.count) { j in
+        let largestBand = bands.map(\.count).max() ?? 0
+        let figures = Self.parallelMap(jobList.count, workers: Self.workers(values: results.trials * largestBand)) { j in
             let (d, band) = jobList[j]
             let split: VarianceShares.Decomposition
             let figure: String

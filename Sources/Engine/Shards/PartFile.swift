@@ -130,7 +130,7 @@ public struct PartLayout: Sendable, Equatable {
     var settledQuantities: [SettledQuantity] { recordsQuality ? SettledQuantity.allCases : [.exposure, .reconciliation] }
     var settledCount: Int { designs * practices * years * trials }
     var worldCount: Int { practices * years * trials }
-    var outlayCount: Int { trials * (designs + 1) * years * outlayComponents }
+    public var outlayCount: Int { trials * (designs + 1) * years * outlayComponents }
 
     /// Total size of the file in bytes.
     public var bytes: Int {
