@@ -22,7 +22,8 @@ let package = Package(
         .target(name: "Settlement", dependencies: ["Scenario"]),
         .target(name: "Statistics", dependencies: ["Sampling"]),
         .target(name: "Engine", dependencies: ["Locking", "Sampling", "Scenario", "Settlement", "Statistics"],
-                exclude: ["README.md", "Aggregate/README.md", "World/README.md", "Reference/README.md", "Decision/README.md"]),
+                exclude: ["README.md", "Aggregate/README.md", "World/README.md", "Reference/README.md", "Decision/README.md",
+                         "Shards/README.md"]),
         .target(name: "Reports", dependencies: ["Statistics"], exclude: ["README.md"]),
         .executableTarget(name: "apmrisk", dependencies: [
             "Engine", "Locking", "Reports", "Scenario",
