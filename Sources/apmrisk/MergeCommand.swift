@@ -35,8 +35,7 @@ struct Merge: ParsableCommand {
         let identity = set.first
         let (scenario, scenarioBytes) = try loadScenario(of: set)
         let stem = URL(fileURLWithPath: identity.scenario.path).deletingPathExtension().lastPathComponent
-        let options = try SimulationOptions.parse(output.map { ["--output", $0] } ?? [])
-        let destination = options.destination(stem: stem + "-merged")
+        let destination = SimulationOptions.destination(output: output, stem: stem + "-merged")
         let claim: OutputClaim
         do { claim = try OutputClaim.claim(destination, neededBytes: scenarioBytes.count + OutputClaim.typicalOutputBytes).0 } catch {
             standardError("apmrisk: \(error)")

@@ -41,7 +41,9 @@ struct SimulationOptions: ParsableArguments {
     }
 
     /// --output, or `Results/STEM-TIMESTAMP`.
-    func destination(stem: String) -> URL {
+    func destination(stem: String) -> URL { Self.destination(output: output, stem: stem) }
+
+    static func destination(output: String?, stem: String) -> URL {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyyMMdd-HHmmss"
